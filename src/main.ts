@@ -1,5 +1,33 @@
+// inputs → observe → plan → (apply) → report. Each step lives in its own module.
 import * as core from '@actions/core'
+import { context } from '@actions/github'
+import { describeError } from './errors.js'
+import { setOutputs } from './outputs.js'
+import { reconcile } from './reconcile.js'
+import { publish, runContext } from './report/index.js'
+import { redact, registerSecret } from './secrets.js'
+import { createServices } from './services.js'
+import { loadSettings } from './settings.js'
 
 export async function run(): Promise<void> {
-  core.info('hello')
+  const log = (message: string): void => core.info(redact(message))
+  const runInfo = runContext()
+  const settings = await loadSettings(context.eventName, runInfo.pullRequest?.fromFork ?? false, registerSecret)
+  if (!settings) return
+  core.info(`Mode: ${settings.mode} (${settings.modeReason}).`)
+  if (!settings.verify) core.notice('verify: false, so the integration checks (discovery, JWKS, domain, hosted UI) are skipped.')
+
+  const services = createServices(settings, log)
+  try {
+    const outcome = await reconcile(settings, services, log)
+    setOutputs(outcome)
+    await publish(settings, outcome, runInfo)
+    const failed = outcome.error ?? outcome.plan.checks.find(check => check.status === 'fail')
+    if (outcome.error !== undefined) core.setFailed(redact(describeError(outcome.error)))
+    else if (failed) core.setFailed(redact(`Verification failed in plan mode; apply would stop here. See the report's Verification section.`))
+  } catch (error) {
+    core.setFailed(redact(describeError(error)))
+  } finally {
+    await services.close()
+  }
 }

@@ -192,3 +192,39 @@ export function sendJson(
   })
   res.end(text)
 }
+
+// Small helpers shared by the REST fakes (Cloudflare, GitHub). Additive: the core above does not use them.
+
+/** What a registered API token may do in a REST fake. */
+export type TokenPermission = 'read' | 'write'
+
+/** Whether an HTTP method asks for a change of state. */
+export function isWriteMethod(method: string | undefined): boolean {
+  return ['POST', 'PUT', 'PATCH', 'DELETE'].includes((method ?? 'GET').toUpperCase())
+}
+
+/**
+ * The credential of an Authorization header whose scheme is one of `schemes` (case-insensitive),
+ * e.g. `Bearer abc` → `abc`; undefined when the header is missing or malformed.
+ */
+export function credentialOf(header: string | undefined, schemes: string[]): string | undefined {
+  const match = /^(\S+) +(\S+)$/.exec(header?.trim() ?? '')
+  if (!match) return undefined
+  const [, scheme, credential] = match
+  return schemes.some(known => known.toLowerCase() === scheme.toLowerCase()) ? credential : undefined
+}
+
+/** An integer query parameter: undefined when absent, NaN when it is not a whole number. */
+export function intParam(url: URL, name: string): number | undefined {
+  const text = url.searchParams.get(name)
+  if (text === null) return undefined
+  return /^-?\d+$/.test(text.trim()) ? Number(text) : Number.NaN
+}
+
+/** Page `page` (1-based) of `items`, and the number of pages. */
+export function pageOf<T>(items: T[], page: number, perPage: number): { items: T[]; totalPages: number } {
+  return {
+    items: items.slice((page - 1) * perPage, page * perPage),
+    totalPages: Math.ceil(items.length / perPage)
+  }
+}

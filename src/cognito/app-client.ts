@@ -1,0 +1,144 @@
+// The Cognito app client Cloudflare signs in with: finding it, and the pure requests that create
+// it or add what it lacks. UpdateUserPoolClient resets every field it is not sent, so an update is
+// a read-modify-write: copy the described client through an explicit allow-list of update fields,
+// merge what we need into its lists as sets, and send it all.
+import type {
+  CreateUserPoolClientCommandInput,
+  UpdateUserPoolClientCommandInput,
+  UserPoolClientType
+} from '@aws-sdk/client-cognito-identity-provider'
+import { ActionError } from '../errors.js'
+import type { FieldChange } from '../plan.js'
+import type { CognitoApi } from './api.js'
+
+/** What the integration needs of the client; everything else on it is the user's. */
+export interface DesiredClient {
+  name: string
+  callbackUrl: string
+  scopes: string[]
+  identityProviders: string[]
+}
+
+/** Every field UpdateUserPoolClient accepts besides the ids. Never ClientSecret, ClientType or dates. */
+export const UPDATE_FIELDS = [
+  'ClientName',
+  'RefreshTokenValidity',
+  'AccessTokenValidity',
+  'IdTokenValidity',
+  'TokenValidityUnits',
+  'ReadAttributes',
+  'WriteAttributes',
+  'ExplicitAuthFlows',
+  'SupportedIdentityProviders',
+  'CallbackURLs',
+  'LogoutURLs',
+  'DefaultRedirectURI',
+  'AllowedOAuthFlows',
+  'AllowedOAuthScopes',
+  'AllowedOAuthFlowsUserPoolClient',
+  'AnalyticsConfiguration',
+  'PreventUserExistenceErrors',
+  'EnableTokenRevocation',
+  'EnablePropagateAdditionalUserContextData',
+  'AuthSessionValidity',
+  'RefreshTokenRotation'
+] as const satisfies ReadonlyArray<keyof UpdateUserPoolClientCommandInput & keyof UserPoolClientType>
+
+const MAX_CALLBACK_URLS = 100
+
+/** The fields we manage, with what the client must hold in each. */
+function managedLists(desired: DesiredClient) {
+  return {
+    CallbackURLs: [desired.callbackUrl],
+    AllowedOAuthFlows: ['code' as const],
+    AllowedOAuthScopes: [...desired.scopes],
+    SupportedIdentityProviders: [...desired.identityProviders]
+  }
+}
+
+/** `existing` followed by what `wanted` adds to it (Describe omits empty lists: missing is []). */
+export function union(existing: readonly string[] | undefined, wanted: readonly string[]): string[] {
+  const result = [...(existing ?? [])]
+  for (const item of wanted) if (!result.includes(item)) result.push(item)
+  return result
+}
+
+export function createClientRequest(userPoolId: string, desired: DesiredClient): CreateUserPoolClientCommandInput {
+  return {
+    UserPoolId: userPoolId,
+    ClientName: desired.name,
+    GenerateSecret: true,
+    AllowedOAuthFlowsUserPoolClient: true,
+    ...managedLists(desired),
+    // The hosted UI is the only way in: no direct password flows.
+    ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+    PreventUserExistenceErrors: 'ENABLED',
+    EnableTokenRevocation: true
+  }
+}
+
+/** The whole update request for an existing client: its own settings, plus what the integration needs. */
+export function updateClientRequest(existing: UserPoolClientType, desired: DesiredClient): UpdateUserPoolClientCommandInput {
+  const request: Record<string, unknown> = { UserPoolId: existing.UserPoolId, ClientId: existing.ClientId }
+  for (const field of UPDATE_FIELDS) {
+    if (existing[field] !== undefined) request[field] = existing[field]
+  }
+  for (const [field, wanted] of Object.entries(managedLists(desired))) {
+    request[field] = union(existing[field as keyof typeof existing] as string[] | undefined, wanted)
+  }
+  request.AllowedOAuthFlowsUserPoolClient = true
+  return request as unknown as UpdateUserPoolClientCommandInput
+}
+
+/** What the update changes, field by field (empty: the client already has everything). */
+export function clientChanges(existing: UserPoolClientType, desired: DesiredClient): FieldChange[] {
+  const changes: FieldChange[] = []
+  for (const [field, wanted] of Object.entries(managedLists(desired))) {
+    const before = (existing[field as keyof typeof existing] as string[] | undefined) ?? []
+    const after = union(before, wanted)
+    if (after.length !== before.length) changes.push({ field, before, after })
+  }
+  if (existing.AllowedOAuthFlowsUserPoolClient !== true) {
+    changes.push({ field: 'AllowedOAuthFlowsUserPoolClient', before: existing.AllowedOAuthFlowsUserPoolClient ?? false, after: true })
+  }
+  return changes
+}
+
+/** Problems with an existing client that an update cannot fix. */
+export function checkExistingClient(existing: UserPoolClientType, desired: DesiredClient): void {
+  if (!existing.ClientSecret) {
+    throw new ActionError(
+      `app client ${existing.ClientId} ("${existing.ClientName}") has no client secret, and Cloudflare needs a confidential client. ` +
+        'Cognito cannot add a secret to a public client: remove app-client-id, or choose another app-client-name, and the action creates one.'
+    )
+  }
+  const callbacks = union(existing.CallbackURLs, [desired.callbackUrl])
+  if (callbacks.length > MAX_CALLBACK_URLS) {
+    throw new ActionError(
+      `app client ${existing.ClientId} already has ${MAX_CALLBACK_URLS} callback URLs, Cognito's limit; remove one so the Cloudflare callback fits.`
+    )
+  }
+}
+
+/** The client named by app-client-id, else the one client with app-client-name; undefined when there is none. */
+export async function findAppClient(
+  cognito: CognitoApi,
+  userPoolId: string,
+  wanted: { id?: string; name: string }
+): Promise<UserPoolClientType | undefined> {
+  if (wanted.id) {
+    const client = await cognito.describeClient(userPoolId, wanted.id)
+    if (!client) throw new ActionError(`app-client-id: no app client ${wanted.id} in user pool ${userPoolId}.`)
+    return client
+  }
+  const ids = await cognito.findClientIdsByName(userPoolId, wanted.name)
+  if (ids.length > 1) throw duplicateClients(userPoolId, wanted.name, ids)
+  return ids.length === 1 ? cognito.describeClient(userPoolId, ids[0]) : undefined
+}
+
+export function duplicateClients(userPoolId: string, name: string, ids: string[]): ActionError {
+  return new ActionError(
+    `user pool ${userPoolId} has ${ids.length} app clients named "${name}" (${ids.join(', ')}); ` +
+      'set app-client-id to the one to use (and delete the others, or rename them).'
+  )
+}

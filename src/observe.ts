@@ -1,0 +1,71 @@
+// Observe: read the current state of Cognito and Cloudflare, independent reads in parallel.
+// Nothing here writes.
+import type { UserPoolClientType } from '@aws-sdk/client-cognito-identity-provider'
+import type { CognitoApi } from './cognito/api.js'
+import { findAppClient } from './cognito/app-client.js'
+import { chooseDomain, issuerUrl, type DomainChoice } from './cognito/domain.js'
+import type { CloudflareApi, IdentityProvider } from './cloudflare/api.js'
+import { findIdentityProvider, readTeamName } from './cloudflare/identity-provider.js'
+import { ActionError } from './errors.js'
+import type { Settings } from './settings.js'
+
+export interface ObservedDomain extends DomainChoice {
+  /** `ACTIVE`, `CREATING`, ... (undefined when the domain does not exist yet). */
+  status?: string
+  /** 1: classic hosted UI; 2: managed login, which needs a branding style per client. */
+  managedLoginVersion?: number
+}
+
+export interface Observed {
+  userPoolId: string
+  issuer: string
+  domain: ObservedDomain
+  /** The app client, described (its secret is masked), or undefined when it must be created. */
+  client?: UserPoolClientType
+  /** Managed login only: whether the client has a branding style. */
+  hasBranding?: boolean
+  teamName: string
+  identityProvider?: IdentityProvider
+}
+
+export async function observe(
+  settings: Settings,
+  services: { cognito: CognitoApi; cloudflare: CloudflareApi }
+): Promise<Observed> {
+  const { cognito, cloudflare } = services
+  const [pool, client, teamName, identityProvider] = await Promise.all([
+    cognito.describeUserPool(settings.userPoolId),
+    findAppClient(cognito, settings.userPoolId, { id: settings.appClientId, name: settings.appClientName }),
+    settings.teamName ?? readTeamName(cloudflare),
+    findIdentityProvider(cloudflare, { id: settings.idpId, name: settings.idpName })
+  ])
+  const domain = await observeDomain(cognito, settings, chooseDomain(pool, settings.cognitoDomain, settings.region))
+  const hasBranding =
+    domain.managedLoginVersion === 2 && client?.ClientId
+      ? await cognito.hasBranding(settings.userPoolId, client.ClientId)
+      : undefined
+  return {
+    userPoolId: settings.userPoolId,
+    issuer: issuerUrl(pool, settings.region, settings.endpoints.cognito),
+    domain,
+    client,
+    hasBranding,
+    teamName,
+    identityProvider
+  }
+}
+
+async function observeDomain(cognito: CognitoApi, settings: Settings, choice: DomainChoice): Promise<ObservedDomain> {
+  const description = await cognito.describeDomain(choice.name)
+  if (description && description.UserPoolId !== settings.userPoolId) {
+    throw new ActionError(
+      `cognito-domain: the prefix \`${choice.name}\` belongs to another user pool (${description.UserPoolId}); prefixes are unique across AWS. Choose another.`
+    )
+  }
+  return {
+    ...choice,
+    exists: choice.exists || description !== undefined,
+    status: description?.Status,
+    managedLoginVersion: description?.ManagedLoginVersion
+  }
+}

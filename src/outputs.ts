@@ -1,0 +1,24 @@
+// The action's outputs. None carries a secret: the runner would drop an output holding a masked
+// value, and we redact them anyway.
+import * as core from '@actions/core'
+import { hasChanges, planJson } from './plan.js'
+import type { Outcome } from './reconcile.js'
+import { redact } from './secrets.js'
+
+export function outputValues(outcome: Outcome): Record<string, string> {
+  const { plan, observed, applied } = outcome
+  return {
+    'identity-provider-id': applied?.identityProviderId ?? observed.identityProvider?.id ?? '',
+    'client-id': applied?.clientId ?? observed.client?.ClientId ?? '',
+    'callback-url': plan.endpoints.callbackUrl,
+    'auth-url': plan.endpoints.authUrl,
+    'token-url': plan.endpoints.tokenUrl,
+    'certs-url': plan.endpoints.certsUrl,
+    changed: String(applied ? applied.written.length > 0 : outcome.error === undefined && hasChanges(plan)),
+    plan: planJson(plan)
+  }
+}
+
+export function setOutputs(outcome: Outcome): void {
+  for (const [name, value] of Object.entries(outputValues(outcome))) core.setOutput(name, redact(value))
+}

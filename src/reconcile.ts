@@ -1,0 +1,54 @@
+// The reconcile loop, one code path for both modes: observe → plan → (plan mode: check and stop;
+// apply mode: apply). Reporting is the caller's.
+import { applyPlan, type Applied } from './apply.js'
+import { observe, type Observed } from './observe.js'
+import { buildPlan, type Plan } from './plan.js'
+import type { Services } from './services.js'
+import type { Settings } from './settings.js'
+import { runChecks } from './verify.js'
+
+export interface Outcome {
+  plan: Plan
+  observed: Observed
+  /** Apply mode: what was done. */
+  applied?: Applied
+  /** Apply mode: the failure that stopped it, after the plan was made. */
+  error?: unknown
+}
+
+export async function reconcile(settings: Settings, services: Services, log: (message: string) => void): Promise<Outcome> {
+  const observed = await observe(settings, services)
+  const plan = buildPlan(settings, observed)
+  if (settings.mode === 'plan') {
+    if (settings.verify) plan.checks = await checkPlan(settings, services, observed, plan)
+    return { plan, observed }
+  }
+  try {
+    const applied = await applyPlan(plan, observed, settings, services, {
+      domainPollMs: settings.timing.domainPollMs,
+      domainWaitMs: settings.timing.domainWaitMs,
+      createRetryMs: settings.timing.retryBaseMs
+    }, log)
+    plan.checks = applied.checks
+    return { plan, observed, applied }
+  } catch (error) {
+    return { plan, observed, error }
+  }
+}
+
+/** Plan mode: the checks that can run read-only against the current state. */
+function checkPlan(settings: Settings, services: Services, observed: Observed, plan: Plan) {
+  const clientStep = plan.steps.client
+  return runChecks({
+    http: services.http,
+    endpoints: plan.endpoints,
+    hostedUiBase: settings.endpoints.hostedUi ?? `https://${plan.endpoints.hostname}`,
+    scopes: settings.scopes,
+    clientId: observed.client?.ClientId,
+    clientPending: !('keep' in clientStep),
+    domainExists: observed.domain.exists,
+    domainStatus: observed.domain.status,
+    managedLoginVersion: observed.domain.managedLoginVersion,
+    hasBranding: observed.hasBranding
+  })
+}
