@@ -73,7 +73,7 @@ export async function waitForActiveDomain(hostname: string, options: WaitOptions
     const waited = Date.now() - started
     if (waited + options.pollMs > options.maxWaitMs) {
       throw new VerificationError(
-        `domain: ${hostname} is ${status ?? 'missing'}, not ACTIVE, after ${Math.round(waited / 1000)} s. ` +
+        `domain: ${hostname} is ${status ?? 'missing'}, not ACTIVE, after ${(waited / 1000).toFixed(1)} s. ` +
           'A new domain can take a few minutes; re-run the workflow to finish (nothing was written to Cloudflare).'
       )
     }

@@ -23,15 +23,16 @@ const SYMBOL: Record<Action, string> = { create: '➕', update: '✏️', 'no-ch
 const ACTION_TEXT: Record<Action, string> = { create: 'create', update: 'update', 'no-change': 'no change' }
 const CHECK_SYMBOL: Record<CheckResult['status'], string> = { pass: '✅', fail: '❌', skip: '⏭️' }
 
+// What could break out of a table cell or inject something: HTML, the cell separator, code spans,
+// emphasis, links and images, mentions, math, and the backslash that would escape our escapes.
 const ENTITIES: Record<string, string> = {
-  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '|': '&#124;', '`': '&#96;',
-  '\\': '&#92;', '*': '&#42;', '_': '&#95;', '~': '&#126;', '[': '&#91;', ']': '&#93;', '(': '&#40;',
-  ')': '&#41;', '#': '&#35;', '!': '&#33;', '@': '&#64;', ':': '&#58;', '$': '&#36;', '=': '&#61;', '-': '&#45;'
+  '&': '&amp;', '<': '&lt;', '>': '&gt;', '|': '&#124;', '`': '&#96;', '\\': '&#92;', '*': '&#42;',
+  '~': '&#126;', '[': '&#91;', ']': '&#93;', '@': '&#64;', '$': '&#36;'
 }
 
-/** Text safe inside a table cell or a line: every Markdown and HTML special character is an entity. */
+/** Text safe inside a table cell or a line: every character that could inject Markdown or HTML is an entity. */
 export function escapeMarkdown(value: string): string {
-  return value.replace(/[\r\n\t]+/g, ' ').replace(/[&<>"'|`\\*_~[\]()#!@:$=-]/g, char => ENTITIES[char])
+  return value.replace(/[\r\n\t]+/g, ' ').replace(/[&<>|`\\*~[\]@$]/g, char => ENTITIES[char])
 }
 
 /** A value from a plan, as inline code: lists comma-separated, absent as an em dash. */

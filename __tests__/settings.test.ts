@@ -1,0 +1,157 @@
+import fc from 'fast-check'
+import { readSettings, splitList, type SettingsSources } from '../src/settings.js'
+
+const ACCOUNT = '0123456789abcdef0123456789abcdef'
+const VALID: Record<string, string> = {
+  'user-pool-id': 'eu-west-1_AbC123xyZ',
+  'cloudflare-account-id': ACCOUNT,
+  'cloudflare-api-token': 'cf-token-0123456789abcdef'
+}
+
+function sources(inputs: Record<string, string>, env: Record<string, string> = {}, eventName = 'push'): SettingsSources {
+  return { getInput: name => inputs[name] ?? '', env, eventName }
+}
+
+function problemsFor(inputs: Record<string, string>, env: Record<string, string> = {}) {
+  const result = readSettings(sources({ ...VALID, ...inputs }, env))
+  return result.ok ? [] : result.problems
+}
+
+describe('readSettings', () => {
+  test('defaults for a minimal valid configuration', () => {
+    const result = readSettings(sources(VALID))
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    const s = result.settings
+    expect(s).toMatchObject({
+      mode: 'apply',
+      region: 'eu-west-1',
+      appClientName: 'Cloudflare Access',
+      identityProviders: ['COGNITO'],
+      scopes: ['openid', 'email', 'profile'],
+      idpName: 'Amazon Cognito',
+      emailClaimName: 'email',
+      pkce: true,
+      verify: true,
+      comment: true,
+      cloudflare: { scope: { kind: 'accounts', id: ACCOUNT }, baseUrl: 'https://api.cloudflare.com/client/v4' }
+    })
+    expect(s.teamName).toBeUndefined()
+    expect(s.endpoints).toEqual({ cognito: undefined, hostedUi: undefined })
+  })
+
+  test('auto mode plans on pull requests and applies otherwise', () => {
+    for (const [event, mode] of [['pull_request', 'plan'], ['pull_request_target', 'plan'], ['push', 'apply'], ['workflow_dispatch', 'apply']]) {
+      const result = readSettings(sources(VALID, {}, event))
+      expect(result.ok && result.settings.mode).toBe(mode)
+    }
+    const explicit = readSettings(sources({ ...VALID, mode: 'plan' }, {}, 'push'))
+    expect(explicit.ok && explicit.settings.mode).toBe('plan')
+  })
+
+  test('lists split on commas, newlines and (for scopes and claims) spaces', () => {
+    expect(splitList('a, b\nc,,a', false)).toEqual(['a', 'b', 'c'])
+    expect(splitList(' openid  email,profile\n', true)).toEqual(['openid', 'email', 'profile'])
+    const result = readSettings(sources({ ...VALID, 'identity-providers': 'COGNITO\nGoogle', claims: 'sub cognito:groups,name' }))
+    expect(result.ok && result.settings.identityProviders).toEqual(['COGNITO', 'Google'])
+    expect(result.ok && result.settings.claims).toEqual(['sub', 'cognito:groups', 'name'])
+  })
+
+  test('the token and account come from the environment when the inputs are empty', () => {
+    const result = readSettings(sources({ 'user-pool-id': VALID['user-pool-id'] }, { CLOUDFLARE_API_TOKEN: 'env-token-123456', CLOUDFLARE_ACCOUNT_ID: ACCOUNT }))
+    expect(result.ok && result.settings.cloudflare.apiToken).toBe('env-token-123456')
+    expect(result.ok && result.settings.cloudflare.scope).toEqual({ kind: 'accounts', id: ACCOUNT })
+  })
+
+  test('an explicit zone wins over an account id from the environment', () => {
+    const zone = 'fedcba9876543210fedcba9876543210'
+    const result = readSettings(sources({ 'user-pool-id': VALID['user-pool-id'], 'cloudflare-zone-id': zone, 'cloudflare-api-token': 'tok-123456' }, { CLOUDFLARE_ACCOUNT_ID: ACCOUNT }))
+    expect(result.ok && result.settings.cloudflare.scope).toEqual({ kind: 'zones', id: zone })
+  })
+
+  test('team name accepts the whole team domain', () => {
+    const result = readSettings(sources({ ...VALID, 'team-name': 'https://Acme.cloudflareaccess.com' }))
+    expect(result.ok && result.settings.teamName).toBe('acme')
+  })
+
+  test('secrets reach onSecret before validation', () => {
+    const seen: string[] = []
+    readSettings({ ...sources({ ...VALID, 'user-pool-id': 'bad', 'github-token': 'ghs_abcdef123456' }), onSecret: secret => seen.push(secret) })
+    expect(seen).toEqual([VALID['cloudflare-api-token'], 'ghs_abcdef123456'])
+  })
+
+  test.each([
+    ['mode', { mode: 'destroy' }],
+    ['user-pool-id', { 'user-pool-id': 'not-a-pool' }],
+    ['user-pool-id', { 'user-pool-id': '' }],
+    ['aws-region', { 'aws-region': 'moon-1' }],
+    ['aws-region', { 'aws-region': 'us-east-1' }],
+    ['app-client-name', { 'app-client-name': 'bad|name' }],
+    ['app-client-id', { 'app-client-id': 'has spaces in it' }],
+    ['cognito-domain', { 'cognito-domain': '-bad-' }],
+    ['cognito-domain', { 'cognito-domain': 'my-cognito-login' }],
+    ['cognito-domain', { 'cognito-domain': 'login..example.com' }],
+    ['identity-providers', { 'identity-providers': 'Google Workspace' }],
+    ['scopes', { scopes: 'email profile' }],
+    ['scopes', { scopes: 'openid "quoted"' }],
+    ['team-name', { 'team-name': 'not_a_label' }],
+    ['cloudflare-account-id', { 'cloudflare-account-id': 'xyz' }],
+    ['cloudflare-zone-id', { 'cloudflare-zone-id': 'fedcba9876543210fedcba9876543210' }],
+    ['cloudflare-api-token', { 'cloudflare-api-token': '' }],
+    ['idp-id', { 'idp-id': '42' }],
+    ['email-claim-name', { 'email-claim-name': 'e mail' }],
+    ['pkce', { pkce: 'yes' }],
+    ['verify', { verify: 'on' }],
+    ['comment', { comment: '1' }]
+  ])('a bad %s is named', (input, inputs) => {
+    const problems = problemsFor(inputs)
+    expect(problems.map(problem => problem.input)).toContain(input)
+  })
+
+  test('every problem is reported at once', () => {
+    const problems = problemsFor({ mode: 'x', pkce: 'x', 'idp-id': 'x', scopes: 'email' })
+    expect(problems.map(problem => problem.input).sort()).toEqual(['idp-id', 'mode', 'pkce', 'scopes'])
+  })
+
+  test('bad endpoint overrides and timing knobs are named', () => {
+    const problems = problemsFor({}, { CLOUDFLARE_API_BASE_URL: 'ftp://x', COGNITO_HOSTED_UI_ENDPOINT: 'not a url', COGNITO_ACCESS_DOMAIN_POLL_MS: '-1' })
+    expect(problems.map(problem => problem.input).sort()).toEqual(['CLOUDFLARE_API_BASE_URL', 'COGNITO_ACCESS_DOMAIN_POLL_MS', 'COGNITO_HOSTED_UI_ENDPOINT'])
+  })
+
+  const INPUT_NAMES = [
+    'mode', 'user-pool-id', 'aws-region', 'app-client-name', 'app-client-id', 'cognito-domain', 'identity-providers',
+    'scopes', 'team-name', 'cloudflare-account-id', 'cloudflare-zone-id', 'cloudflare-api-token', 'idp-name', 'idp-id',
+    'claims', 'email-claim-name', 'pkce', 'verify', 'comment', 'github-token'
+  ]
+
+  test('property: any string for any input gives settings or named problems, never a crash', () => {
+    const inputValue = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('', ' ', 'true', 'plan', ',', '\n', 'openid'))
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...INPUT_NAMES), inputValue), fc.constantFrom('push', 'pull_request', ''), (inputs, event) => {
+        const result = readSettings(sources({ ...VALID, ...inputs }, {}, event))
+        if (result.ok) {
+          expect(['plan', 'apply']).toContain(result.settings.mode)
+          expect(result.settings.scopes).toContain('openid')
+        } else {
+          expect(result.problems.length).toBeGreaterThan(0)
+          for (const problem of result.problems) {
+            expect(INPUT_NAMES).toContain(problem.input)
+            expect(problem.message.length).toBeGreaterThan(0)
+          }
+        }
+      }),
+      { numRuns: 3000 }
+    )
+  })
+
+  test('property: a single bad value names exactly that input', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('mode', 'pkce', 'verify', 'comment', 'idp-id', 'cloudflare-account-id'), fc.string({ minLength: 1 }).filter(s => !/^(true|false|True|False|TRUE|FALSE|plan|apply|auto)$/i.test(s.trim()) && s.trim() !== ''), (input, value) => {
+        const result = readSettings(sources({ ...VALID, [input]: value }))
+        expect(result.ok).toBe(false)
+        if (!result.ok) expect(result.problems.map(problem => problem.input)).toEqual([input])
+      }),
+      { numRuns: 2000 }
+    )
+  })
+})
