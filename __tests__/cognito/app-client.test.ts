@@ -58,7 +58,7 @@ test('a new client is confidential, code flow only, with our callback', () => {
 })
 
 test('an update carries every user setting through and merges ours as sets', () => {
-  const request = updateClientRequest(customised, desired) as Record<string, unknown>
+  const request = updateClientRequest(customised, desired) as unknown as Record<string, unknown>
   expect(request).toMatchObject({
     UserPoolId: 'eu-west-1_Pool1',
     ClientId: 'client123',

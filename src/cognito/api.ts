@@ -65,7 +65,12 @@ export class CognitoApi {
       endpoint: this.options.endpoint,
       maxAttempts,
       retryMode: 'adaptive',
-      requestHandler: { requestTimeout: this.options.requestTimeoutMs, connectionTimeout: Math.min(this.options.requestTimeoutMs, 10_000) }
+      requestHandler: {
+        requestTimeout: this.options.requestTimeoutMs,
+        // Without this the SDK only warns when a request overruns its timeout.
+        throwOnRequestTimeout: true,
+        connectionTimeout: Math.min(this.options.requestTimeoutMs, 10_000)
+      }
     })
     // Inside the SDK's retry loop: mark ConcurrentModificationException retryable (the SDK treats
     // it as a client error) and log each failed attempt that will be retried.
