@@ -33,6 +33,8 @@ export interface Applied {
   identityProviderId: string
   /** What was written, in order, for the summary. */
   written: string[]
+  /** The id of each resource after apply. */
+  ids: Partial<Record<ResourceKind, string>>
   checks: CheckResult[]
 }
 
@@ -175,5 +177,6 @@ async function applySteps(
     const failure = failureMessage([readBack])
     if (failure) throw new VerificationError(failure)
   }
-  return { clientId, identityProviderId, written, checks }
+  const ids = { 'cognito-domain': observed.domain.name, 'cognito-app-client': clientId, 'cloudflare-identity-provider': identityProviderId }
+  return { clientId, identityProviderId, written, checks, ids }
 }

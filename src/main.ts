@@ -10,6 +10,14 @@ import { createServices } from './services.js'
 import { loadSettings } from './settings.js'
 
 export async function run(): Promise<void> {
+  try {
+    await reconcileAndReport()
+  } catch (error) {
+    core.setFailed(redact(describeError(error)))
+  }
+}
+
+async function reconcileAndReport(): Promise<void> {
   const log = (message: string): void => core.info(redact(message))
   const runInfo = runContext()
   const settings = await loadSettings(context.eventName, runInfo.pullRequest?.fromFork ?? false, registerSecret)
@@ -22,11 +30,10 @@ export async function run(): Promise<void> {
     const outcome = await reconcile(settings, services, log)
     setOutputs(outcome)
     await publish(settings, outcome, runInfo)
-    const failed = outcome.error ?? outcome.plan.checks.find(check => check.status === 'fail')
-    if (outcome.error !== undefined) core.setFailed(redact(describeError(outcome.error)))
-    else if (failed) core.setFailed(redact(`Verification failed in plan mode; apply would stop here. See the report's Verification section.`))
-  } catch (error) {
-    core.setFailed(redact(describeError(error)))
+    if (outcome.error !== undefined) throw outcome.error
+    if (outcome.plan.checks.some(check => check.status === 'fail')) {
+      core.setFailed('Verification failed in plan mode, so apply would stop here; see the Verification section of the report.')
+    }
   } finally {
     await services.close()
   }

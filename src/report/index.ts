@@ -29,9 +29,10 @@ interface PullRequestPayload {
 
 export function runContext(): RunContext {
   const pr = context.payload.pull_request as PullRequestPayload | undefined
-  const { owner, repo } = context.repo
-  const runUrl = context.runId ? `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}` : undefined
-  if (!pr?.number) return { sha: context.sha ?? '', runUrl }
+  // context.repo throws without GITHUB_REPOSITORY (a local run); then there is no run link either.
+  const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/')
+  const runUrl = context.runId && repo ? `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}` : undefined
+  if (!pr?.number || !repo) return { sha: context.sha ?? '', runUrl }
   return {
     sha: pr.head?.sha ?? context.sha ?? '',
     runUrl,
@@ -59,6 +60,7 @@ export async function publish(settings: Settings, outcome: Outcome, run: RunCont
       runUrl: run.runUrl,
       modeReason: settings.modeReason,
       written: outcome.applied?.written ?? (settings.mode === 'apply' ? [] : undefined),
+      ids: outcome.applied?.ids,
       error: outcome.error === undefined ? undefined : redact(String((outcome.error as Error).message ?? outcome.error))
     })
   )

@@ -15,6 +15,8 @@ export interface ReportContext {
   modeReason: string
   /** Set after apply: what was written. */
   written?: string[]
+  /** Set after apply: the ids of what exists now. */
+  ids?: Partial<Record<ResourcePlan['kind'], string>>
   /** Set when the run failed. */
   error?: string
 }
@@ -54,12 +56,12 @@ export function verdict(plan: Plan, applied: boolean): string {
   return applied ? `Applied: ${text.replace(/ to create/, ' created').replace(/ to change/, ' changed')}.` : `Plan: ${text}.`
 }
 
-function resourceTable(resources: ResourcePlan[]): string[] {
+function resourceTable(resources: ResourcePlan[], ids: ReportContext['ids'] = {}): string[] {
   return [
     '| | Resource | Action | Id |',
     '| --- | --- | --- | --- |',
     ...resources.map(resource =>
-      `| ${SYMBOL[resource.action]} | ${escapeMarkdown(resource.title)} | ${ACTION_TEXT[resource.action]} | ${formatValue(resource.id)} |`
+      `| ${SYMBOL[resource.action]} | ${escapeMarkdown(resource.title)} | ${ACTION_TEXT[resource.action]} | ${formatValue(ids[resource.kind] ?? resource.id)} |`
     )
   ]
 }
@@ -104,7 +106,7 @@ export function renderReport(plan: Plan, context: ReportContext): string {
     '',
     `User pool ${formatValue(context.userPoolId)} · callback ${formatValue(plan.endpoints.callbackUrl)}`,
     '',
-    ...resourceTable(plan.resources),
+    ...resourceTable(plan.resources, context.ids),
     '',
     ...plan.resources.flatMap(changeDetails),
     ...(context.written && context.written.length > 0

@@ -1,0 +1,131 @@
+// An end-to-end test world: the three fakes on 127.0.0.1, seeded with a user pool, a Cloudflare
+// account with an Access organization, and a GitHub repository; and `run`, which runs the bundled
+// action against them the way the runner does, then checks that no secret leaked anywhere.
+import { CognitoFake, type FakePool } from '../fakes/cognito.js'
+import { CloudflareFake, type StoredIdp } from '../fakes/cloudflare.js'
+import { GitHubFake } from '../fakes/github.js'
+import { assertNoLeaks } from '../helpers/leak-check.js'
+import { runAction, TEST_OWNER, type RunOptions, type RunResult } from '../helpers/run-action.js'
+
+export const ACCOUNT_ID = '0123456789abcdef0123456789abcdef'
+export const ZONE_ID = 'fedcba9876543210fedcba9876543210'
+export const TOKEN = 'cf-write-token-0123456789abcdefghij'
+export const READ_TOKEN = 'cf-read-token-0123456789abcdefghijk'
+export const GITHUB_TOKEN = 'ghs_writeToken0123456789abcdefghij'
+export const GITHUB_READ_TOKEN = 'ghs_readToken0123456789abcdefghijk'
+export const TEAM = 'acme'
+export const CALLBACK = `https://${TEAM}.cloudflareaccess.com/cdn-cgi/access/callback`
+export const REPO = 'infra'
+
+export interface WorldOptions {
+  /** Pool seeding (default: a prefix domain `acme-login`). */
+  pool?: Parameters<CognitoFake['createPool']>[0]
+}
+
+export class World {
+  readonly cognito = new CognitoFake()
+  readonly cloudflare = new CloudflareFake()
+  readonly github = new GitHubFake()
+  pool!: FakePool
+  /** Every RunResult of this world, for assertions across runs. */
+  readonly runs: RunResult[] = []
+
+  static async start(options: WorldOptions = {}): Promise<World> {
+    const world = new World()
+    await Promise.all([world.cognito.start(), world.cloudflare.start(), world.github.start()])
+    world.pool = world.cognito.createPool({ id: 'eu-west-1_TestPool1', domain: 'acme-login', ...options.pool })
+    world.cloudflare.addAccount(ACCOUNT_ID, { authDomain: `${TEAM}.cloudflareaccess.com` })
+    world.cloudflare.addZone(ZONE_ID, { authDomain: `${TEAM}.cloudflareaccess.com` })
+    world.cloudflare.addToken(TOKEN, 'write')
+    world.cloudflare.addToken(READ_TOKEN, 'read')
+    world.github.addRepo(TEST_OWNER, REPO)
+    world.github.addToken(GITHUB_TOKEN, 'write')
+    world.github.addToken(GITHUB_READ_TOKEN, 'read')
+    return world
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.cognito.stop(), this.cloudflare.stop(), this.github.stop()])
+  }
+
+  /** The endpoint overrides that point the action at the fakes, and short timings. */
+  env(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: this.cognito.url,
+      COGNITO_HOSTED_UI_ENDPOINT: this.cognito.url,
+      CLOUDFLARE_API_BASE_URL: `${this.cloudflare.url}/client/v4`,
+      COGNITO_ACCESS_REQUEST_TIMEOUT_MS: '2000',
+      COGNITO_ACCESS_RETRY_BASE_MS: '50',
+      COGNITO_ACCESS_DOMAIN_POLL_MS: '50',
+      COGNITO_ACCESS_DOMAIN_WAIT_MS: '5000'
+    }
+  }
+
+  /** The inputs of a minimal workflow step. */
+  inputs(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      'user-pool-id': this.pool.Id,
+      'cloudflare-account-id': ACCOUNT_ID,
+      'cloudflare-api-token': TOKEN,
+      ...extra
+    }
+  }
+
+  /** Every secret that exists in the world now: tokens, and every app client secret. */
+  secrets(): Record<string, string> {
+    const secrets: Record<string, string> = { 'cloudflare token': TOKEN, 'cloudflare read token': READ_TOKEN, 'github token': GITHUB_TOKEN }
+    for (const client of this.pool.clients.values()) {
+      if (client.ClientSecret) secrets[`client secret of ${client.ClientId}`] = client.ClientSecret
+    }
+    return secrets
+  }
+
+  /** Runs the bundled action; fails the test if any secret shows up anywhere it must not. */
+  async run(options: Omit<RunOptions, 'inputs'> & { inputs?: Record<string, string> } = {}): Promise<RunResult> {
+    const result = await runAction({
+      githubApiUrl: this.github.url,
+      githubToken: GITHUB_TOKEN,
+      ...options,
+      inputs: options.inputs ?? this.inputs(),
+      env: { ...this.env(), ...options.env }
+    })
+    this.runs.push(result)
+    const comments = Object.fromEntries(this.allComments().map(comment => [`comment ${comment.id}`, comment.body]))
+    assertNoLeaks(result, this.secrets(), comments)
+    return result
+  }
+
+  /** A pull_request event for pull request `number` (from a fork when `fork`). */
+  pullRequestEvent(number = 7, fork = false): RunOptions['event'] {
+    const base = { repo: { full_name: `${TEST_OWNER}/${REPO}` }, ref: 'main', sha: 'b'.repeat(40) }
+    const head = { repo: { full_name: fork ? `stranger/${REPO}` : `${TEST_OWNER}/${REPO}` }, ref: 'feature', sha: 'c'.repeat(40) }
+    return { name: 'pull_request', payload: { action: 'synchronize', number, pull_request: { number, head, base } } }
+  }
+
+  allComments() {
+    return Array.from({ length: 20 }, (_, i) => this.github.comments(TEST_OWNER, REPO, i + 1)).flat()
+  }
+
+  idps(): StoredIdp[] {
+    return this.cloudflare.identityProviders({ accountId: ACCOUNT_ID })
+  }
+
+  clients() {
+    return [...this.pool.clients.values()]
+  }
+
+  /** Write calls that reached a fake, whatever their answer. */
+  writeAttempts() {
+    return [...this.cognito.writeAttempts(), ...this.cloudflare.writeAttempts(), ...this.github.writeAttempts()]
+  }
+}
+
+/** Output `plan` as an object. */
+export function planOf(result: RunResult): { changed: boolean; resources: Array<{ kind: string; action: string; id?: string; changes: Array<{ field: string }> }>; checks: Array<{ check: string; status: string; detail: string }> } {
+  return JSON.parse(result.outputs.plan)
+}
+
+/** A readable failure: the action's log when it did not succeed. */
+export function expectSuccess(result: RunResult): void {
+  if (result.exitCode !== 0) throw new Error(`action failed (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`)
+}
