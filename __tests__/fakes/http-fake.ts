@@ -39,6 +39,8 @@ export interface Routed {
 
 export abstract class HttpFake {
   readonly calls: Call[] = []
+  /** Added before every answer, to make a benchmark's network realistic. */
+  latencyMs = 0
   private server?: Server
   private readonly faults = new Map<string, Fault[]>()
   private readonly sockets = new Set<Socket>()
@@ -114,6 +116,7 @@ export abstract class HttpFake {
         body = raw
       }
     }
+    if (this.latencyMs > 0) await new Promise(resolve => setTimeout(resolve, this.latencyMs))
     const url = new URL(req.url ?? '/', this.url)
     const routed = this.route(req, res, url, body)
     if (!routed) {

@@ -102,8 +102,9 @@ export class World {
     return { name: 'pull_request', payload: { action: 'synchronize', number, pull_request: { number, head, base } } }
   }
 
+  /** Every comment on issues and pull requests 1–100 of the test repository. */
   allComments() {
-    return Array.from({ length: 20 }, (_, i) => this.github.comments(TEST_OWNER, REPO, i + 1)).flat()
+    return Array.from({ length: 100 }, (_, i) => this.github.comments(TEST_OWNER, REPO, i + 1)).flat()
   }
 
   idps(): StoredIdp[] {
