@@ -38,6 +38,23 @@ export interface Applied {
   checks: CheckResult[]
 }
 
+/**
+ * Apply stopped by a failure: its message says what failed, what was done before and what was
+ * not (one line), and `written` and `finished` say the same for the report and the outputs.
+ */
+export class ApplyError extends ActionError {
+  constructor(
+    message: string,
+    readonly written: string[],
+    readonly finished: ResourceKind[],
+    override readonly cause: unknown
+  ) {
+    super(message)
+    // A failed check stays one: the report tells verification failures apart.
+    this.name = cause instanceof VerificationError ? cause.name : 'ApplyError'
+  }
+}
+
 export async function applyPlan(
   plan: Plan,
   observed: Observed,
@@ -47,24 +64,27 @@ export async function applyPlan(
   log: (message: string) => void
 ): Promise<Applied> {
   const written: string[] = []
-  const finished = new Set<ResourceKind>()
+  const finished: ResourceKind[] = []
   const done = (kind: ResourceKind, what: string): void => {
-    finished.add(kind)
+    finished.push(kind)
     written.push(what)
     log(`✓ ${what}`)
   }
   try {
     return await applySteps(plan, observed, settings, services, timings, log, done, written)
   } catch (error) {
-    const progress = written.length > 0 ? `Done before the failure: ${written.join('; ')}.` : 'Nothing was written before the failure.'
-    const notDone = plan.resources
-      .filter(resource => resource.action !== 'no-change' && !finished.has(resource.kind))
-      .map(resource => `${resource.action} ${resource.title}`)
-    const remaining = notDone.length > 0 ? ` Not done: ${notDone.join('; ')}.` : ''
-    const wrapped = new ActionError(`${describeError(error)}\n${progress}${remaining} Re-running the workflow finishes the job without creating anything twice.`)
-    if (error instanceof VerificationError) wrapped.name = error.name
-    throw wrapped
+    throw new ApplyError(applyFailureMessage(plan, error, written, finished), [...written], [...finished], error)
   }
+}
+
+/** "<the error> Done before the failure: …. Not done: …. Re-running …", as one line. */
+function applyFailureMessage(plan: Plan, error: unknown, written: string[], finished: ResourceKind[]): string {
+  const progress = written.length > 0 ? `Done before the failure: ${written.join('; ')}.` : 'Nothing was written before the failure.'
+  const notDone = plan.resources
+    .filter(resource => resource.action !== 'no-change' && !finished.includes(resource.kind))
+    .map(resource => `${resource.action} ${resource.title}`)
+  const remaining = notDone.length > 0 ? ` Not done: ${notDone.join('; ')}.` : ''
+  return `${describeError(error)} ${progress}${remaining} Re-running the workflow finishes the job without creating anything twice.`
 }
 
 async function applySteps(

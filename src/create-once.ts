@@ -12,13 +12,19 @@ export interface CreateOnce<T> {
   findCreated: () => Promise<T | undefined>
   /** Whether the failure may have been transient (throttling, 5xx, dropped connection, timeout). */
   isTransient: (error: unknown) => boolean
+  /** Creates tried at most (default 4). */
   attempts?: number
+  /** The wait before create number `attempt + 1`, unless the service asked for a longer one. */
   delayMs?: (attempt: number) => number
   log: (message: string) => void
 }
 
+const DEFAULT_ATTEMPTS = 4
+/** A service's retry-after longer than this is not waited for: the run fails and says so. */
+export const MAX_ASKED_WAIT_MS = 60_000
+
 export async function createOnce<T>(options: CreateOnce<T>): Promise<T> {
-  const attempts = options.attempts ?? 4
+  const attempts = options.attempts ?? DEFAULT_ATTEMPTS
   for (let attempt = 1; ; attempt++) {
     try {
       return await options.create()
@@ -30,8 +36,17 @@ export async function createOnce<T>(options: CreateOnce<T>): Promise<T> {
         options.log(`${options.what} was created after all; adopting it.`)
         return created
       }
-      if (attempt >= attempts) throw error
-      await new Promise(resolve => setTimeout(resolve, options.delayMs?.(attempt) ?? 1000 * attempt))
+      const wait = waitMs(error, attempt, options.delayMs)
+      if (attempt >= attempts || wait > MAX_ASKED_WAIT_MS) throw error
+      options.log(`${options.what} does not exist; creating it again in ${wait} ms (attempt ${attempt + 1} of ${attempts}).`)
+      await new Promise(resolve => setTimeout(resolve, wait))
     }
   }
+}
+
+/** Our backoff, or the service's retry-after when it asks for longer (a throttled create). */
+export function waitMs(error: unknown, attempt: number, delayMs = (n: number) => 1000 * n): number {
+  const asked = typeof error === 'object' && error !== null ? (error as { retryAfterMs?: unknown }).retryAfterMs : undefined
+  const backoff = delayMs(attempt)
+  return typeof asked === 'number' && asked > backoff ? asked : backoff
 }

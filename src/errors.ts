@@ -15,7 +15,9 @@ export class ServiceError extends ActionError {
     message: string,
     readonly status?: number,
     /** True when the same request may succeed later (throttling, 5xx, a dropped connection). */
-    readonly transient = false
+    readonly transient = false,
+    /** How long the service asked to wait before trying again (its retry-after), if it did. */
+    readonly retryAfterMs?: number
   ) {
     super(`${service}: ${message}`)
     this.name = 'ServiceError'
@@ -35,14 +37,30 @@ export class VerificationError extends ActionError {
   }
 }
 
-/** One line that describes any thrown value, for logs and error messages (callers redact it). */
+/**
+ * One line that describes any thrown value, for logs and error messages (callers redact it).
+ * Library errors keep their name and code (`SocketError UND_ERR_SOCKET: other side closed`); an
+ * error without a message of its own (Node's AggregateError of a failed connect) describes its cause.
+ */
 export function describeError(error: unknown): string {
+  return oneLine(describe(error, 0))
+}
+
+function describe(error: unknown, depth: number): string {
   if (error instanceof ActionError) return error.message
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code
-    const name = error.name && error.name !== 'Error' ? error.name : ''
-    const prefix = [name, typeof code === 'string' ? code : ''].filter(Boolean).join(' ')
-    return prefix ? `${prefix}: ${error.message}` : error.message
+  if (!(error instanceof Error)) return String(error)
+  const code = (error as { code?: unknown }).code
+  const name = error.name && error.name !== 'Error' ? error.name : ''
+  const prefix = [name, typeof code === 'string' ? code : ''].filter(Boolean).join(' ')
+  let message = error.message
+  if (!message && depth < 3) {
+    const inner = error instanceof AggregateError ? error.errors[0] : error.cause
+    if (inner !== undefined) message = describe(inner, depth + 1)
   }
-  return String(error)
+  return prefix && message ? `${prefix}: ${message}` : prefix || message || 'unknown error'
+}
+
+/** Collapses line breaks and runs of spaces: an error is reported as one line. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
 }

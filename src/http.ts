@@ -1,8 +1,11 @@
 // One HTTP client for everything the action fetches itself (the Cloudflare API, the pool's OIDC
 // discovery document and JWKS, the hosted UI probe): undici with its retry interceptor, a timeout
-// per attempt and an overall budget. Retries happen only for idempotent methods (never POST) and
-// only for answers that say "try again"; each one is logged so a slow run explains itself.
+// per attempt and an overall budget per request. Retries happen only for idempotent methods (never
+// POST: a create goes through createOnce instead) and only for answers that say "try again"; each
+// one is logged so a slow run explains itself. Logs name the method and path, never a query,
+// header or body, so no secret can reach them.
 import { Agent, interceptors, type Dispatcher } from 'undici'
+import { describeError } from './errors.js'
 
 export interface Timing {
   /** Per attempt: time to the response headers, and between body chunks. */
@@ -10,8 +13,15 @@ export interface Timing {
   /** First backoff; doubles per retry, with jitter, capped at 20 s. */
   retryBaseMs: number
   maxRetries: number
-  /** Budget for one logical request, retries included. */
+  /** Budget for one logical request, retries and their waits included. */
   totalTimeoutMs: number
+}
+
+export interface HttpLog {
+  /** Retries: shown in every run. */
+  info: (message: string) => void
+  /** One line per request (method, path, status, duration): shown with debug logging on. */
+  debug: (message: string) => void
 }
 
 export interface HttpResponse {
@@ -27,30 +37,45 @@ export interface HttpRequest {
   body?: string
 }
 
-const RETRY_STATUS = [408, 409, 429, 500, 502, 503, 504]
+export const RETRY_STATUS = [408, 409, 429, 500, 502, 503, 504]
 const RETRY_ERROR_CODES = [
   'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'EAI_AGAIN',
   'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 ]
 const IDEMPOTENT: Dispatcher.HttpMethod[] = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']
-const MAX_BACKOFF_MS = 20_000
+export const MAX_BACKOFF_MS = 20_000
 
 type RetryError = Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[] | undefined> }
+type RetryCallback = NonNullable<NonNullable<Parameters<typeof interceptors.retry>[0]>['retry']>
 
 /** Milliseconds a `retry-after` header asks for (seconds or an HTTP date), if any. */
 export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const raw = Array.isArray(value) ? value[0] : value
+  const raw = (Array.isArray(value) ? value[0] : value)?.trim()
   if (!raw) return undefined
-  const seconds = Number(raw)
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
-  const date = Date.parse(raw)
+  if (/^\d+(\.\d+)?$/.test(raw)) return Number(raw) * 1000
+  // An HTTP date names its day and month; anything else (`-1`, `soon`) asks for nothing.
+  const date = /^[a-z]{3}, /i.test(raw) ? Date.parse(raw) : Number.NaN
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
-/** Exponential backoff with full jitter in its upper half: base·2^(n-1), between 50 % and 100 %. */
+/** Exponential backoff with jitter in its upper half: base·2^(n-1), capped, between 50 % and 100 % of it. */
 export function backoffMs(retry: number, baseMs: number, random = Math.random): number {
   const ceiling = Math.min(baseMs * 2 ** (retry - 1), MAX_BACKOFF_MS)
   return Math.round(ceiling / 2 + (random() * ceiling) / 2)
+}
+
+/** Whether a failed attempt may be repeated: an idempotent method, and an answer that says "try again". */
+export function isRetryable(method: string, error: { statusCode?: number; code?: string }): boolean {
+  if (!IDEMPOTENT.includes(method as Dispatcher.HttpMethod)) return false
+  // A retryable status comes as undici's UND_ERR_REQ_RETRY error carrying that status.
+  if (error.statusCode !== undefined) return RETRY_STATUS.includes(error.statusCode)
+  return error.code !== undefined && RETRY_ERROR_CODES.includes(error.code)
+}
+
+/** The wait before retry number `retry`: what the server asked for (capped), else the backoff. */
+export function retryDelayMs(error: RetryError, retry: number, baseMs: number): number {
+  const asked = retryAfterMs(error.headers?.['retry-after'])
+  return asked !== undefined ? Math.min(asked, MAX_BACKOFF_MS) : backoffMs(retry, baseMs)
 }
 
 export class HttpClient {
@@ -59,64 +84,71 @@ export class HttpClient {
   constructor(
     private readonly name: string,
     private readonly timing: Timing,
-    private readonly log: (message: string) => void
+    private readonly log: HttpLog
   ) {
-    const started = new WeakMap<object, number>()
     this.dispatcher = new Agent({
       headersTimeout: timing.requestTimeoutMs,
       bodyTimeout: timing.requestTimeoutMs,
       connectTimeout: Math.min(timing.requestTimeoutMs, 10_000)
     }).compose(
-      interceptors.retry({
-        maxRetries: timing.maxRetries,
-        methods: IDEMPOTENT,
-        statusCodes: RETRY_STATUS,
-        errorCodes: RETRY_ERROR_CODES,
-        // Hand the last answer to the caller instead of throwing, so that Cloudflare's own error
-        // envelope reaches the user.
-        throwOnError: false,
-        retry: (error, { state, opts }, callback) => {
-          const first = started.get(opts) ?? Date.now()
-          started.set(opts, first)
-          const delay = this.retryDelay(error as RetryError, state.counter, opts.method)
-          if (delay === undefined || Date.now() - first + delay > timing.totalTimeoutMs) {
-            callback(error)
-            return
-          }
-          const failure = (error as RetryError).statusCode ?? (error as RetryError).code ?? error.name
-          this.log(`${this.name}: ${opts.method} ${opts.path} answered ${failure}; retry ${state.counter} of ${timing.maxRetries} in ${delay} ms`)
-          setTimeout(() => callback(null), delay)
-        }
-      })
+      // Which failures are retried, how often and after what wait is decided per request, by
+      // retryPolicy (it knows the request's deadline). When retrying ends, the last answer goes to
+      // the caller instead of an error, so that Cloudflare's own error envelope reaches the user.
+      interceptors.retry({ throwOnError: false })
     )
-  }
-
-  /** The wait before retry number `counter`, or undefined when this failure must not be retried. */
-  private retryDelay(error: RetryError, counter: number, method: string): number | undefined {
-    if (counter > this.timing.maxRetries || !IDEMPOTENT.includes(method as Dispatcher.HttpMethod)) return undefined
-    const retryableStatus = error.statusCode !== undefined && RETRY_STATUS.includes(error.statusCode)
-    const retryableCode = error.code !== undefined && RETRY_ERROR_CODES.includes(error.code)
-    const retryableRequest = error.code === 'UND_ERR_REQ_RETRY' && error.statusCode !== undefined && retryableStatus
-    if (!retryableStatus && !retryableCode && !retryableRequest) return undefined
-    const asked = retryAfterMs(error.headers?.['retry-after'])
-    return asked !== undefined ? Math.min(asked, MAX_BACKOFF_MS) : backoffMs(counter, this.timing.retryBaseMs)
   }
 
   /** Sends one request (redirects are not followed) and reads the whole answer. */
   async request(request: HttpRequest): Promise<HttpResponse> {
     const url = new URL(request.url)
-    const { statusCode, headers, body } = await this.dispatcher.request({
-      method: request.method,
-      origin: url.origin,
-      path: url.pathname + url.search,
-      headers: request.headers,
-      body: request.body,
-      signal: AbortSignal.timeout(this.timing.totalTimeoutMs)
-    })
-    return { status: statusCode, headers, text: await body.text() }
+    const what = `${this.name}: ${request.method} ${url.pathname}`
+    const started = Date.now()
+    const attempts = { retries: 0 }
+    try {
+      const { statusCode, headers, body } = await this.dispatcher.request({
+        method: request.method,
+        origin: url.origin,
+        path: url.pathname + url.search,
+        headers: request.headers,
+        body: request.body,
+        signal: AbortSignal.timeout(this.timing.totalTimeoutMs),
+        retryOptions: { retry: this.retryPolicy(what, started + this.timing.totalTimeoutMs, attempts) }
+      } as Dispatcher.RequestOptions)
+      const text = await body.text()
+      this.log.debug(`${what} → HTTP ${statusCode} in ${Date.now() - started} ms${retried(attempts.retries)}`)
+      return { status: statusCode, headers, text }
+    } catch (error) {
+      this.log.debug(`${what} failed in ${Date.now() - started} ms${retried(attempts.retries)}: ${describeError(error)}`)
+      throw error
+    }
+  }
+
+  /**
+   * undici's retry decision for one request: retry what may be retried, while retries and the
+   * request's budget last (a wait that would overrun it is not started: the caller gets the last
+   * answer instead of an abort). Returns the timer, so that an abort cancels the wait.
+   */
+  private retryPolicy(what: string, deadline: number, attempts: { retries: number }): RetryCallback {
+    return (error, { state, opts }, callback) => {
+      const failure = error as RetryError
+      const delay = retryDelayMs(failure, state.counter, this.timing.retryBaseMs)
+      const allowed = state.counter <= this.timing.maxRetries && isRetryable(opts.method, failure)
+      if (!allowed || Date.now() + delay > deadline) {
+        callback(error)
+        return
+      }
+      attempts.retries = state.counter
+      const answer = failure.statusCode !== undefined ? `HTTP ${failure.statusCode}` : (failure.code ?? failure.name)
+      this.log.info(`${what} answered ${answer}; retry ${state.counter} of ${this.timing.maxRetries} in ${delay} ms.`)
+      return setTimeout(() => callback(null), delay) as unknown as void
+    }
   }
 
   async close(): Promise<void> {
     await this.dispatcher.close()
   }
+}
+
+function retried(retries: number): string {
+  return retries > 0 ? ` (${retries} ${retries === 1 ? 'retry' : 'retries'})` : ''
 }

@@ -3,11 +3,11 @@ import * as core from '@actions/core'
 import { context } from '@actions/github'
 import { describeError } from './errors.js'
 import { setOutputs } from './outputs.js'
-import { reconcile } from './reconcile.js'
-import { publish, runContext } from './report/index.js'
+import { reconcile, type Outcome } from './reconcile.js'
+import { publish, publishFailure, runContext, type RunContext } from './report/index.js'
 import { redact, registerSecret } from './secrets.js'
-import { createServices } from './services.js'
-import { loadSettings } from './settings.js'
+import { createServices, type Services } from './services.js'
+import { loadSettings, type Settings } from './settings.js'
 
 export async function run(): Promise<void> {
   try {
@@ -27,7 +27,7 @@ async function reconcileAndReport(): Promise<void> {
 
   const services = createServices(settings, log)
   try {
-    const outcome = await reconcile(settings, services, log)
+    const outcome = await reconcileOrReportFailure(settings, services, log, runInfo)
     setOutputs(outcome)
     await publish(settings, outcome, runInfo)
     if (outcome.error !== undefined) throw outcome.error
@@ -36,5 +36,20 @@ async function reconcileAndReport(): Promise<void> {
     }
   } finally {
     await services.close()
+  }
+}
+
+/** A failure before there is a plan is reported too (summary, and the comment in plan mode), then rethrown. */
+async function reconcileOrReportFailure(
+  settings: Settings,
+  services: Services,
+  log: (message: string) => void,
+  runInfo: RunContext
+): Promise<Outcome> {
+  try {
+    return await reconcile(settings, services, log)
+  } catch (error) {
+    await publishFailure(settings, error, runInfo)
+    throw error
   }
 }

@@ -1,9 +1,20 @@
 // The action's outputs. None carries a secret: the runner would drop an output holding a masked
 // value, and we redact them anyway.
 import * as core from '@actions/core'
+import { ApplyError } from './apply.js'
 import { hasChanges, planJson } from './plan.js'
 import type { Outcome } from './reconcile.js'
 import { redact } from './secrets.js'
+
+/**
+ * `changed`: apply mode, whether anything was written (also by an apply that failed half-way);
+ * plan mode, whether apply would write anything.
+ */
+function changed(outcome: Outcome): boolean {
+  if (outcome.applied) return outcome.applied.written.length > 0
+  if (outcome.error !== undefined) return outcome.error instanceof ApplyError && outcome.error.written.length > 0
+  return hasChanges(outcome.plan)
+}
 
 export function outputValues(outcome: Outcome): Record<string, string> {
   const { plan, observed, applied } = outcome
@@ -14,7 +25,7 @@ export function outputValues(outcome: Outcome): Record<string, string> {
     'auth-url': plan.endpoints.authUrl,
     'token-url': plan.endpoints.tokenUrl,
     'certs-url': plan.endpoints.certsUrl,
-    changed: String(applied ? applied.written.length > 0 : outcome.error === undefined && hasChanges(plan)),
+    changed: String(changed(outcome)),
     plan: planJson(plan)
   }
 }

@@ -38,11 +38,15 @@ export interface ResourcePlan {
 
 export type CheckStatus = 'pass' | 'fail' | 'skip'
 
-/** One verification check (see verify.ts), with what was expected and found. */
+/** One verification check (see verify.ts). A failure also says what was expected, what was found, and the fix. */
 export interface CheckResult {
   check: string
   status: CheckStatus
+  /** One sentence for people; for a failure, "expected …; found …. Fix: …". */
   detail: string
+  expected?: string
+  found?: string
+  fix?: string
 }
 
 /** The requests apply sends, decided at plan time. */

@@ -2,7 +2,7 @@
 // apply mode: apply). Reporting is the caller's.
 import { applyPlan, type Applied } from './apply.js'
 import { observe, type Observed } from './observe.js'
-import { buildPlan, type Plan } from './plan.js'
+import { buildPlan, type CheckResult, type Plan } from './plan.js'
 import type { Services } from './services.js'
 import type { Settings } from './settings.js'
 import { runChecks } from './verify.js'
@@ -21,6 +21,7 @@ export async function reconcile(settings: Settings, services: Services, log: (me
   const plan = buildPlan(settings, observed)
   if (settings.mode === 'plan') {
     if (settings.verify) plan.checks = await checkPlan(settings, services, observed, plan)
+    logChecks(plan.checks, log)
     return { plan, observed }
   }
   try {
@@ -30,25 +31,36 @@ export async function reconcile(settings: Settings, services: Services, log: (me
       createRetryMs: settings.timing.retryBaseMs
     }, log)
     plan.checks = applied.checks
+    logChecks(plan.checks, log)
     return { plan, observed, applied }
   } catch (error) {
     return { plan, observed, error }
   }
 }
 
-/** Plan mode: the checks that can run read-only against the current state. */
-function checkPlan(settings: Settings, services: Services, observed: Observed, plan: Plan) {
-  const clientStep = plan.steps.client
+/**
+ * Plan mode: the checks run read-only against the current state. What depends on a change the
+ * plan would make (a new client or domain, a client update, a branding style) is skipped with the
+ * reason, since probing the old state would report a failure that apply fixes.
+ */
+function checkPlan(settings: Settings, services: Services, observed: Observed, plan: Plan): Promise<CheckResult[]> {
   return runChecks({
     http: services.http,
     endpoints: plan.endpoints,
     hostedUiBase: settings.endpoints.hostedUi ?? `https://${plan.endpoints.hostname}`,
     scopes: settings.scopes,
     clientId: observed.client?.ClientId,
-    clientPending: !('keep' in clientStep),
+    clientPending: !('keep' in plan.steps.client),
     domainExists: observed.domain.exists,
     domainStatus: observed.domain.status,
     managedLoginVersion: observed.domain.managedLoginVersion,
     hasBranding: observed.hasBranding
   })
+}
+
+const CHECK_MARK: Record<CheckResult['status'], string> = { pass: '✓', fail: '✗', skip: '–' }
+
+/** One log line per check, so the run's log tells what the report's Verification section does. */
+function logChecks(checks: CheckResult[], log: (message: string) => void): void {
+  for (const check of checks) log(`Verification ${CHECK_MARK[check.status]} ${check.check}: ${check.detail}`)
 }

@@ -1,7 +1,9 @@
 // The clients of the outside systems, built once from the settings.
+import * as core from '@actions/core'
 import { CognitoApi } from './cognito/api.js'
 import { CloudflareApi } from './cloudflare/api.js'
-import { HttpClient, type Timing as HttpTiming } from './http.js'
+import { HttpClient, type HttpLog, type Timing as HttpTiming } from './http.js'
+import { redact } from './secrets.js'
 import type { Settings } from './settings.js'
 
 export interface Services {
@@ -15,23 +17,30 @@ export interface Services {
 /** Enough attempts to ride out Cognito's 5-requests-per-second-per-pool quota. */
 const COGNITO_MAX_ATTEMPTS = 8
 const HTTP_MAX_RETRIES = 5
+/** The least budget for one request, retries included: a throttled service may ask to wait 20 s. */
+const MIN_TOTAL_TIMEOUT_MS = 60_000
 
 export function createServices(settings: Settings, log: (message: string) => void): Services {
   const { timing } = settings
+  // Debug lines (one per request) show only with debug logging on; redacted like everything else.
+  const httpLog: HttpLog = { info: log, debug: message => core.debug(redact(message)) }
+  const totalTimeoutMs = Math.max(timing.requestTimeoutMs * (HTTP_MAX_RETRIES + 1), MIN_TOTAL_TIMEOUT_MS)
   const httpTiming: HttpTiming = {
     requestTimeoutMs: timing.requestTimeoutMs,
     retryBaseMs: timing.retryBaseMs,
     maxRetries: HTTP_MAX_RETRIES,
-    totalTimeoutMs: Math.max(timing.requestTimeoutMs * (HTTP_MAX_RETRIES + 1), 60_000)
+    totalTimeoutMs
   }
-  const cloudflareHttp = new HttpClient('Cloudflare', httpTiming, log)
-  const oidcHttp = new HttpClient('OIDC', httpTiming, log)
+  const cloudflareHttp = new HttpClient('Cloudflare', httpTiming, httpLog)
+  const oidcHttp = new HttpClient('OIDC', httpTiming, httpLog)
   const cognito = new CognitoApi({
     region: settings.region,
     endpoint: settings.endpoints.cognito,
     requestTimeoutMs: timing.requestTimeoutMs,
     maxAttempts: COGNITO_MAX_ATTEMPTS,
-    log
+    totalTimeoutMs,
+    log,
+    debug: httpLog.debug
   })
   const { scope, apiToken, baseUrl } = settings.cloudflare
   return {

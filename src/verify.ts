@@ -1,96 +1,214 @@
 // Verify: what the Zero Trust dashboard's "Test" button would tell, checked before Cloudflare is
-// pointed at the pool (Cloudflare has no API for that button). Each check says what it expected,
-// what it found, and how to fix it. Requests go through our HttpClient; the JWKS is parsed by jose.
+// pointed at the pool (Cloudflare has no API for that button). Each failure says what was
+// expected, what was found, and how to fix it. Requests go through our HttpClient; the JWKS is
+// parsed by jose. The judging is pure (exported for unit tests); the fetching is thin around it.
 import { createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK } from 'jose'
+import { DOMAIN_CHECK, deadEndFix } from './cognito/domain.js'
 import type { Endpoints } from './desired.js'
 import { describeError } from './errors.js'
-import type { HttpClient } from './http.js'
+import type { HttpClient, HttpResponse } from './http.js'
 import type { CheckResult, FieldChange } from './plan.js'
 import { SENSITIVE } from './secrets.js'
 
 export const CHECKS = {
-  domain: 'Hosted domain is ACTIVE',
-  branding: 'Managed login has a branding style',
   discovery: 'Discovery document matches',
   jwks: 'JWKS has an RS256 signing key',
+  domain: DOMAIN_CHECK,
+  branding: 'Managed login has a branding style',
   hostedUi: 'Hosted UI accepts client and callback',
   readBack: 'Cloudflare kept what was sent'
 } as const
 
-export const pass = (check: string, detail: string): CheckResult => ({ check, status: 'pass', detail })
-export const fail = (check: string, detail: string): CheckResult => ({ check, status: 'fail', detail })
-export const skip = (check: string, detail: string): CheckResult => ({ check, status: 'skip', detail })
+export interface Failure {
+  expected: string
+  found: string
+  fix: string
+}
 
-async function getJson(http: HttpClient, url: string): Promise<{ status: number; json?: unknown; text: string }> {
+export const pass = (check: string, detail: string): CheckResult => ({ check, status: 'pass', detail })
+export const skip = (check: string, detail: string): CheckResult => ({ check, status: 'skip', detail })
+export function fail(check: string, failure: Failure): CheckResult {
+  const detail = `expected ${failure.expected}; found ${failure.found}. Fix: ${failure.fix}`
+  return { check, status: 'fail', detail, ...failure }
+}
+
+async function getJson(http: HttpClient, url: string): Promise<{ status: number; json?: unknown }> {
   const response = await http.request({ method: 'GET', url, headers: { accept: 'application/json' } })
   try {
-    return { status: response.status, json: JSON.parse(response.text), text: response.text }
+    return { status: response.status, json: JSON.parse(response.text) }
   } catch {
-    return { status: response.status, text: response.text }
+    return { status: response.status }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Discovery document
+
+/**
+ * The discovery fields that must name exactly what Cloudflare gets. A pool without a domain
+ * publishes no authorization or token endpoint, so those wait until the domain exists.
+ */
+export function expectedDiscovery(endpoints: Endpoints, hostedEndpoints: boolean): Record<string, string> {
+  return {
+    issuer: endpoints.issuer,
+    ...(hostedEndpoints ? { authorization_endpoint: endpoints.authUrl, token_endpoint: endpoints.tokenUrl } : {}),
+    jwks_uri: endpoints.certsUrl
+  }
+}
+
+/** Judges a fetched discovery document against what Cloudflare would get. */
+export function judgeDiscovery(document: Record<string, unknown>, endpoints: Endpoints, hostedEndpoints: boolean, url: string): CheckResult {
+  const expected = expectedDiscovery(endpoints, hostedEndpoints)
+  const wrong = Object.keys(expected).filter(field => document[field] !== expected[field])
+  if (wrong.length === 0) {
+    const later = hostedEndpoints ? '' : '; the authorization and token endpoints are checked once the domain exists'
+    return pass(CHECKS.discovery, `${Object.keys(expected).join(', ')} of ${url} match what Cloudflare gets${later}`)
+  }
+  return fail(CHECKS.discovery, {
+    expected: wrong.map(field => `${field} ${expected[field]}`).join(', '),
+    found: wrong.map(field => `${field} ${typeof document[field] === 'string' ? document[field] : 'missing'}`).join(', '),
+    fix: discoveryFix(document, wrong, endpoints.hostname)
+  })
+}
+
+/** The likely cause: another hosted domain than the one chosen, or an issuer other than the pool's. */
+function discoveryFix(document: Record<string, unknown>, wrong: string[], hostname: string): string {
+  const endpoints = wrong.filter(field => field.endsWith('_endpoint'))
+  const published = endpoints.map(field => hostOf(document[field])).find(host => host !== undefined && host !== hostname)
+  if (published) {
+    return `the pool publishes its hosted UI on ${published}: set cognito-domain to \`${published.replace(/\.auth\.[a-z0-9-]+\.amazoncognito\.com$/, '')}\`, or leave it empty.`
+  }
+  if (endpoints.length > 0) {
+    return `the pool publishes other endpoints on ${hostname} than Cloudflare would get: check the pool's domains in the Cognito console.`
+  }
+  return 'Cloudflare\'s certs URL comes from the issuer that DescribeUserPool names: check user-pool-id and aws-region, ' +
+    'and that any AWS_ENDPOINT_URL override serves this pool\'s issuer.'
+}
+
+function hostOf(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined
+  try {
+    return new URL(url).hostname
+  } catch {
+    return undefined
   }
 }
 
 /** `<issuer>/.well-known/openid-configuration` names the endpoints we give Cloudflare. */
-export async function checkDiscovery(http: HttpClient, endpoints: Endpoints): Promise<CheckResult> {
+export async function checkDiscovery(http: HttpClient, endpoints: Endpoints, hostedEndpoints = true): Promise<CheckResult> {
   const url = `${endpoints.issuer}/.well-known/openid-configuration`
+  const fix = `check user-pool-id and aws-region: the pool's issuer is ${endpoints.issuer}.`
   try {
     const { status, json } = await getJson(http, url)
-    if (status !== 200 || typeof json !== 'object' || json === null) {
-      return fail(CHECKS.discovery, `GET ${url} answered HTTP ${status}${json ? '' : ' without JSON'}; expected the pool's discovery document. Check user-pool-id and aws-region.`)
+    if (status !== 200 || typeof json !== 'object' || json === null || Array.isArray(json)) {
+      const found = `HTTP ${status}${status === 200 ? ' without a JSON object' : ''}`
+      return fail(CHECKS.discovery, { expected: `HTTP 200 with the discovery document at ${url}`, found, fix })
     }
-    const document = json as Record<string, unknown>
-    const expected: Record<string, string> = {
-      issuer: endpoints.issuer,
-      authorization_endpoint: endpoints.authUrl,
-      token_endpoint: endpoints.tokenUrl,
-      jwks_uri: endpoints.certsUrl
-    }
-    const mismatches = Object.entries(expected)
-      .filter(([field, value]) => document[field] !== value)
-      .map(([field, value]) => `${field}: expected ${value}, found ${String(document[field] ?? 'nothing')}`)
-    if (mismatches.length > 0) {
-      return fail(CHECKS.discovery, `${mismatches.join('; ')}. The pool publishes other endpoints than the ones Cloudflare would get: check cognito-domain and the pool's domains.`)
-    }
-    return pass(CHECKS.discovery, `issuer, authorization, token and JWKS endpoints match ${url}`)
+    return judgeDiscovery(json as Record<string, unknown>, endpoints, hostedEndpoints, url)
   } catch (error) {
-    return fail(CHECKS.discovery, `GET ${url} failed: ${describeError(error)}`)
+    return fail(CHECKS.discovery, { expected: `the discovery document at ${url}`, found: describeError(error), fix })
   }
 }
 
-function usableForRs256(key: JWK): boolean {
-  return key.kty === 'RSA' && (key.use === undefined || key.use === 'sig') && (key.alg === undefined || key.alg === 'RS256')
+// ---------------------------------------------------------------------------------------------
+// 2. JWKS
+
+/** What a JWT verifier would pick for RS256 (jose's own rule): an RSA key for signatures. */
+export function claimsRs256(key: JWK): boolean {
+  return (
+    key.kty === 'RSA' &&
+    (key.use === undefined || key.use === 'sig') &&
+    (key.alg === undefined || key.alg === 'RS256') &&
+    (key.key_ops === undefined || key.key_ops.includes('verify'))
+  )
+}
+
+/** Whether the key imports as an RSA public key of at least 2048 bits (jose refuses to verify with less). */
+export async function usableForRs256(key: JWK): Promise<boolean> {
+  if (!claimsRs256(key)) return false
+  try {
+    const imported = (await importJWK(key, 'RS256')) as { type?: string; algorithm?: { modulusLength?: number } }
+    return imported.type === 'public' && (imported.algorithm?.modulusLength ?? 0) >= 2048
+  } catch {
+    return false
+  }
+}
+
+/** A key in a few words, for "found": `EC ES256 sig (kid abc)`. */
+export function describeKey(key: JWK): string {
+  const parts = [key.kty ?? 'no kty', key.alg, key.use, key.d === undefined ? undefined : 'PRIVATE']
+  return `${parts.filter(Boolean).join(' ')}${key.kid ? ` (kid ${key.kid})` : ''}`
+}
+
+/** Judges a fetched JSON value as the pool's JWKS. */
+export async function judgeJwks(json: unknown, certsUrl: string): Promise<CheckResult> {
+  const fix = `Cloudflare verifies the ID tokens with these keys: check that ${certsUrl} is the pool's JWKS ` +
+    '(user-pool-id, aws-region, and any AWS_ENDPOINT_URL override).'
+  try {
+    createLocalJWKSet(json as JSONWebKeySet) // throws on anything that is not a JWK set
+  } catch (error) {
+    return fail(CHECKS.jwks, { expected: 'a JWK set ({"keys": [...]})', found: describeError(error), fix })
+  }
+  const keys = (json as JSONWebKeySet).keys
+  const usable = await Promise.all(keys.map(usableForRs256))
+  const count = usable.filter(Boolean).length
+  if (count === 0) {
+    const found = keys.length === 0 ? 'no keys' : `${keys.length} key(s), none usable: ${keys.map(describeKey).join(', ')}`
+    return fail(CHECKS.jwks, { expected: 'at least one RSA public key (2048 bits or more) for RS256 signatures', found, fix })
+  }
+  return pass(CHECKS.jwks, `${count} of ${keys.length} key(s) usable for RS256 at ${certsUrl}`)
 }
 
 /** The JWKS parses, and at least one key can verify RS256 ID tokens. */
 export async function checkJwks(http: HttpClient, certsUrl: string): Promise<CheckResult> {
+  const fix = 'the JWKS lives under the pool\'s issuer: check user-pool-id and aws-region.'
   try {
     const { status, json } = await getJson(http, certsUrl)
     if (status !== 200 || json === undefined) {
-      return fail(CHECKS.jwks, `GET ${certsUrl} answered HTTP ${status}${json === undefined ? ' without JSON' : ''}; Cloudflare could not verify any ID token. Check the pool's issuer.`)
+      const found = `HTTP ${status}${status === 200 ? ' without JSON' : ''}`
+      return fail(CHECKS.jwks, { expected: `HTTP 200 with a JWK set at ${certsUrl}`, found, fix })
     }
-    try {
-      createLocalJWKSet(json as JSONWebKeySet) // throws on anything that is not a JWK set
-    } catch (error) {
-      return fail(CHECKS.jwks, `${certsUrl} is not a JWK set: ${describeError(error)}`)
-    }
-    const keys = (json as JSONWebKeySet).keys
-    let usable = 0
-    for (const key of keys.filter(usableForRs256)) {
-      try {
-        await importJWK(key, 'RS256')
-        usable++
-      } catch {
-        // An RSA key that does not import is no use to Cloudflare either.
-      }
-    }
-    if (usable === 0) {
-      return fail(CHECKS.jwks, `${certsUrl} has ${keys.length} key(s), none an RSA signing key usable for RS256; expected at least one.`)
-    }
-    return pass(CHECKS.jwks, `${usable} of ${keys.length} key(s) usable for RS256 at ${certsUrl}`)
+    return await judgeJwks(json, certsUrl)
   } catch (error) {
-    return fail(CHECKS.jwks, `GET ${certsUrl} failed: ${describeError(error)}`)
+    return fail(CHECKS.jwks, { expected: `a JWK set at ${certsUrl}`, found: describeError(error), fix })
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 3. Domain status, 4. branding (from observed state; no request)
+
+export interface DomainState {
+  hostname: string
+  exists: boolean
+  status?: string
+}
+
+/** In apply the domain has been waited for; in plan a domain that is not ACTIVE yet is apply's to wait for. */
+export function judgeDomain(domain: DomainState): CheckResult {
+  const { hostname, status } = domain
+  if (status === 'ACTIVE') return pass(CHECKS.domain, `${hostname} is ACTIVE`)
+  const fix = deadEndFix(status)
+  if (fix) return fail(CHECKS.domain, { expected: `${hostname} ACTIVE`, found: String(status), fix })
+  if (!domain.exists) return skip(CHECKS.domain, `${hostname} does not exist yet; apply creates it and waits until it is ACTIVE`)
+  return skip(CHECKS.domain, `${hostname} is ${status ?? 'without a status yet'}; apply waits until it is ACTIVE`)
+}
+
+export interface BrandingState {
+  managedLoginVersion?: number
+  clientId?: string
+  hasBranding?: boolean
+}
+
+/** Managed login (version 2) shows no login page to a client without a style; the classic hosted UI needs none. */
+export function judgeBranding(state: BrandingState): CheckResult | undefined {
+  if (state.managedLoginVersion !== 2) return undefined
+  if (state.hasBranding) return pass(CHECKS.branding, `app client ${state.clientId} has a managed login branding style`)
+  const client = state.clientId ? `app client ${state.clientId} has none` : 'the app client is created during apply'
+  return skip(CHECKS.branding, `${client}; apply creates the default style (Cognito-provided values)`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Hosted UI
 
 export interface HostedUiProbe {
   /** Where requests for the hosted domain go: `https://<hostname>`, or the test override. */
@@ -100,11 +218,8 @@ export interface HostedUiProbe {
   scopes: string[]
 }
 
-/**
- * What a browser sent by Cloudflare would get from /oauth2/authorize: Cognito answers a bad client,
- * callback or scope with a redirect to its error page (or to the callback with `error=`).
- */
-export async function checkHostedUi(http: HttpClient, probe: HostedUiProbe): Promise<CheckResult> {
+/** The request a browser sent by Cloudflare makes to /oauth2/authorize. */
+export function authorizeUrl(probe: HostedUiProbe): string {
   const query = new URLSearchParams({
     response_type: 'code',
     client_id: probe.clientId,
@@ -112,50 +227,91 @@ export async function checkHostedUi(http: HttpClient, probe: HostedUiProbe): Pro
     scope: probe.scopes.join(' '),
     state: 'cognito-cloudflare-access-verify'
   })
-  const url = `${probe.baseUrl}/oauth2/authorize?${query}`
-  try {
-    const response = await http.request({ method: 'GET', url })
-    const location = response.headers.location
-    const target = typeof location === 'string' ? new URL(location, probe.baseUrl) : undefined
-    const error = target?.searchParams.get('error')
-    if (response.status >= 300 && response.status < 400 && target && !error && !target.pathname.endsWith('/error')) {
-      return pass(CHECKS.hostedUi, `/oauth2/authorize redirects to ${target.pathname} for client ${probe.clientId}`)
-    }
-    if (response.status === 200) return pass(CHECKS.hostedUi, `/oauth2/authorize shows the login page for client ${probe.clientId}`)
-    const found = error ? `Cognito's error \`${error}\`` : `HTTP ${response.status}${target ? ` to ${target.pathname}` : ''}`
-    return fail(CHECKS.hostedUi, `/oauth2/authorize answered ${found} for client ${probe.clientId} and redirect_uri ${probe.callbackUrl}; ${hostedUiHint(error)}`)
-  } catch (error) {
-    return fail(CHECKS.hostedUi, `GET ${probe.baseUrl}/oauth2/authorize failed: ${describeError(error)}`)
+  return `${probe.baseUrl}/oauth2/authorize?${query}`
+}
+
+/**
+ * Judges Cognito's answer to /oauth2/authorize (never followed). Cognito answers a good request
+ * with a redirect to its sign-in page (or straight to the one federated provider); a bad client,
+ * callback or scope with a redirect to its /error page, or to the callback with `error=`.
+ */
+export function judgeAuthorize(response: Pick<HttpResponse, 'status' | 'headers' | 'text'>, probe: HostedUiProbe): CheckResult {
+  const location = response.headers.location
+  const target = typeof location === 'string' ? new URL(location, probe.baseUrl) : undefined
+  const error = target?.searchParams.get('error') ?? undefined
+  const redirect = response.status >= 300 && response.status < 400
+  if (redirect && target && !error && !target.pathname.endsWith('/error')) {
+    return pass(CHECKS.hostedUi, `/oauth2/authorize redirects to ${target.pathname} for client ${probe.clientId} and callback ${probe.callbackUrl}`)
+  }
+  if (response.status === 200) return pass(CHECKS.hostedUi, `/oauth2/authorize shows the sign-in page for client ${probe.clientId}`)
+  const loginUnavailable = /login pages? unavailable/i.test(response.text)
+  const found = error
+    ? `Cognito's error \`${error}\` (a redirect to ${target!.pathname})`
+    : `HTTP ${response.status}${target ? ` to ${target.pathname}` : ''}${loginUnavailable ? ', "Login pages unavailable"' : ''}`
+  return fail(CHECKS.hostedUi, {
+    expected: `a redirect to the sign-in page for client ${probe.clientId} and redirect_uri ${probe.callbackUrl}`,
+    found,
+    fix: hostedUiFix(loginUnavailable ? 'login_unavailable' : error, probe)
+  })
+}
+
+function hostedUiFix(error: string | undefined, probe: HostedUiProbe): string {
+  const client = `app client ${probe.clientId}`
+  switch (error) {
+    case 'redirect_mismatch':
+      return `${probe.callbackUrl} is not among the callback URLs of ${client}. Re-run the action to add it; if this repeats, ` +
+        'something else (Terraform, CloudFormation, a person in the console) rewrites the client, and UpdateUserPoolClient drops every callback it is not sent.'
+    case 'invalid_request':
+      return `${client} is unknown to the user pool behind this domain: check app-client-id and cognito-domain.`
+    case 'unauthorized_client':
+    case 'unsupported_response_type':
+      return `allow the authorization code grant on ${client} (AllowedOAuthFlows code, AllowedOAuthFlowsUserPoolClient true).`
+    case 'invalid_scope':
+      return `allow every scope in scopes (${probe.scopes.join(' ')}) on ${client}.`
+    case 'login_unavailable':
+      return `give ${client} a managed login branding style (the action creates the default one when the client has none).`
+    default:
+      return 'check that the hosted domain serves this pool, and the app client\'s callback URLs, OAuth flows and scopes.'
   }
 }
 
-function hostedUiHint(error: string | null | undefined): string {
-  switch (error) {
-    case 'redirect_mismatch':
-      return 'the callback URL is not among the client\'s callback URLs (check team-name).'
-    case 'unauthorized_client':
-      return 'the client does not allow the authorization-code flow from the hosted UI.'
-    case 'invalid_scope':
-      return 'the client does not allow every scope in scopes.'
-    default:
-      return 'expected a redirect to the login page. Check the domain, managed-login branding and the client.'
+/** What a browser sent by Cloudflare would get from /oauth2/authorize. */
+export async function checkHostedUi(http: HttpClient, probe: HostedUiProbe): Promise<CheckResult> {
+  const url = authorizeUrl(probe)
+  try {
+    return judgeAuthorize(await http.request({ method: 'GET', url }), probe)
+  } catch (error) {
+    return fail(CHECKS.hostedUi, {
+      expected: `an answer from ${probe.baseUrl}/oauth2/authorize`,
+      found: describeError(error),
+      fix: 'check that the hosted domain resolves and is ACTIVE.'
+    })
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 6. Read-back, and the failure message
 
 /** Compares the identity provider Cloudflare holds with what was sent (the secret cannot be compared). */
 export function checkReadBack(changes: FieldChange[]): CheckResult {
   const differences = changes.filter(change => change.after !== SENSITIVE)
-  if (differences.length === 0) return pass(CHECKS.readBack, 'every field but the secret reads back as sent')
-  const list = differences.map(change => `${change.field}: sent ${JSON.stringify(change.after)}, found ${JSON.stringify(change.before)}`)
-  return fail(CHECKS.readBack, `Cloudflare holds other values than were sent: ${list.join('; ')}`)
+  if (differences.length === 0) return pass(CHECKS.readBack, 'every field but the secret reads back as sent (lists as sets)')
+  return fail(CHECKS.readBack, {
+    expected: differences.map(change => `${change.field} ${JSON.stringify(change.after)}`).join(', '),
+    found: differences.map(change => `${change.field} ${JSON.stringify(change.before ?? null)}`).join(', '),
+    fix: 'Cloudflare changed or dropped what it was sent: look at the identity provider in Zero Trust (Settings → Authentication), and re-run to write it again.'
+  })
 }
 
-/** Checks that failed, as one message. */
+/** The failed checks as one message, without a final period (callers append to it). */
 export function failureMessage(checks: CheckResult[]): string | undefined {
   const failed = checks.filter(check => check.status === 'fail')
   if (failed.length === 0) return undefined
-  return `Verification failed: ${failed.map(check => `${check.check}: ${check.detail}`).join(' | ')}`
+  return `Verification failed: ${failed.map(check => `${check.check}: ${check.detail.replace(/\.$/, '')}`).join(' | ')}`
 }
+
+// ---------------------------------------------------------------------------------------------
+// All checks
 
 export interface VerifyInputs {
   http: HttpClient
@@ -173,32 +329,32 @@ export interface VerifyInputs {
   hasBranding?: boolean
 }
 
+/** Why the hosted UI cannot be probed yet (plan mode); undefined when it can. */
+function probeBlocker(inputs: VerifyInputs, domain: CheckResult, branding: CheckResult | undefined): string | undefined {
+  const later = 'the probe runs during apply'
+  if (inputs.clientId === undefined) return `the app client is created during apply; ${later}`
+  if (inputs.clientPending) return `app client ${inputs.clientId} has changes to apply first (see the plan); ${later}`
+  if (domain.status === 'fail') return 'the hosted domain cannot serve it (see the domain check)'
+  if (domain.status === 'skip') return `the hosted domain is not ACTIVE yet; ${later}`
+  if (branding?.status === 'skip') return `the branding style is created during apply; ${later}`
+  return undefined
+}
+
 /**
- * Runs every check that the state allows. In apply mode they all run, after the Cognito writes;
- * in plan mode, what depends on a pending change is skipped (it runs during apply).
+ * Runs every check the state allows, in the order of the dashboard's "Test": discovery, JWKS,
+ * domain, branding, hosted UI. In apply mode they all run, after the Cognito writes; in plan mode,
+ * what depends on a change still to apply is skipped with the reason (it runs during apply).
  */
 export async function runChecks(inputs: VerifyInputs): Promise<CheckResult[]> {
   const { http, endpoints } = inputs
-  const later = 'checked during apply'
-  const domain =
-    inputs.domainStatus === 'ACTIVE'
-      ? pass(CHECKS.domain, `${endpoints.hostname} is ACTIVE`)
-      : skip(CHECKS.domain, `${endpoints.hostname} is ${inputs.domainStatus ?? 'not created yet'}; apply waits until it is ACTIVE`)
-  const branding =
-    inputs.managedLoginVersion !== 2
-      ? undefined
-      : inputs.hasBranding
-        ? pass(CHECKS.branding, 'the app client has a managed-login branding style')
-        : skip(CHECKS.branding, 'the app client has no branding style yet; apply creates the default one')
-  const probe = !inputs.clientPending && inputs.clientId !== undefined && domain.status === 'pass' && branding?.status !== 'skip'
+  const domain = judgeDomain({ hostname: endpoints.hostname, exists: inputs.domainExists, status: inputs.domainStatus })
+  const branding = judgeBranding(inputs)
+  const blocker = probeBlocker(inputs, domain, branding)
+  const probe = { baseUrl: inputs.hostedUiBase, clientId: inputs.clientId!, callbackUrl: endpoints.callbackUrl, scopes: inputs.scopes }
   const [discovery, jwks, hostedUi] = await Promise.all([
-    inputs.domainExists
-      ? checkDiscovery(http, endpoints)
-      : skip(CHECKS.discovery, `the hosted domain does not exist yet; ${later}`),
+    checkDiscovery(http, endpoints, inputs.domainExists),
     checkJwks(http, endpoints.certsUrl),
-    probe
-      ? checkHostedUi(http, { baseUrl: inputs.hostedUiBase, clientId: inputs.clientId!, callbackUrl: endpoints.callbackUrl, scopes: inputs.scopes })
-      : skip(CHECKS.hostedUi, `the app client, domain or branding has changes pending; ${later}`)
+    blocker ? skip(CHECKS.hostedUi, blocker) : checkHostedUi(http, probe)
   ])
-  return [domain, ...(branding ? [branding] : []), discovery, jwks, hostedUi]
+  return [discovery, jwks, domain, ...(branding ? [branding] : []), hostedUi]
 }

@@ -1,21 +1,60 @@
-import { COMMENT_LIMIT, commentMarker, fitComment } from '../../src/report/comment.js'
+import { COMMENT_LIMIT, CUT_NOTE, commentBody, commentMarker, fitComment, isOurComment } from '../../src/report/comment.js'
+import { clearSecretsForTest, registerSecret } from '../../src/secrets.js'
+
+afterEach(() => clearSecretsForTest())
+
+const MARKER = commentMarker('accounts/a “x”')
+const rows = (count: number, width = 40) => Array.from({ length: count }, (_, i) => `| row ${i} | ${'y'.repeat(width)} |`).join('\n')
 
 test('the marker is stable per instance, distinct across instances, and holds no user text', () => {
-  expect(commentMarker('accounts/a “x”')).toBe(commentMarker('accounts/a “x”'))
+  expect(commentMarker('accounts/a “x”')).toBe(MARKER)
   expect(commentMarker('accounts/a “x”')).not.toBe(commentMarker('accounts/b “x”'))
+  expect(commentMarker('accounts/a “x”')).not.toBe(commentMarker('zones/a “x”'))
   expect(commentMarker('--> <script>')).toMatch(/^<!-- cognito-cloudflare-access:plan:[0-9a-f]{16} -->$/)
+})
+
+test('only a comment that starts with our marker is ours, not one that quotes it', () => {
+  expect(isOurComment(`${MARKER}\n### Plan`, MARKER)).toBe(true)
+  expect(isOurComment(`\n${MARKER}\n### Plan`, MARKER)).toBe(true)
+  expect(isOurComment(`> ${MARKER} why does the bot say this?`, MARKER)).toBe(false)
+  expect(isOurComment(undefined, MARKER)).toBe(false)
+  expect(isOurComment(`${commentMarker('zones/a “x”')}\n### Plan`, MARKER)).toBe(false)
 })
 
 test('a body under the limit is left alone', () => {
   expect(fitComment('short')).toBe('short')
 })
 
-test('a body over the limit is cut at a line, open details are closed, and a note says so', () => {
-  const body = '<details>\n' + 'x'.repeat(100) + '\n' + Array.from({ length: 2000 }, (_, i) => `| row ${i} | ${'y'.repeat(40)} |`).join('\n')
+test('a body over the limit is cut at a line, open details (also open ones) are closed, and a note says so', () => {
+  const body = `<details open>\n<summary>s</summary>\n\n${rows(2000)}`
   const fitted = fitComment(body)
   expect(body.length).toBeGreaterThan(COMMENT_LIMIT)
   expect(fitted.length).toBeLessThanOrEqual(COMMENT_LIMIT)
-  expect(fitted).toContain('it was cut here')
-  expect(fitted).toContain('</details>')
-  expect(fitted).not.toMatch(/\| row \d+ \| y*\n*$/m.source ? /\| row \d+ \| y{1,39}\n/ : /$^/)
+  expect(fitted.endsWith(CUT_NOTE)).toBe(true)
+  expect(fitted).toContain('\n\n</details>')
+  // The last row kept is whole.
+  const kept = fitted.slice(0, fitted.indexOf('\n\n</details>')).split('\n').pop()
+  expect(kept).toMatch(/^\| row \d+ \| y{40} \|$/)
+})
+
+test('commentBody: the marker first, then the most detailed version that fits', () => {
+  const long = `full\n${rows(2000)}`
+  expect(commentBody(MARKER, ['full', 'compact'])).toBe(`${MARKER}\nfull`)
+  expect(commentBody(MARKER, [long, 'compact'])).toBe(`${MARKER}\ncompact`)
+  const cut = commentBody(MARKER, [long, `compact\n${rows(1900)}`])
+  expect(cut.startsWith(`${MARKER}\ncompact\n`)).toBe(true)
+  expect(cut.length).toBeLessThan(65_536)
+  expect(cut).toContain('it was cut here')
+})
+
+test('commentBody redacts every secret, also in a body that has to be cut', () => {
+  const secret = 'S3cr3tValue-0123456789'
+  registerSecret(secret)
+  const lines = Array.from({ length: 3000 }, (_, i) => `| ${i} | ${secret} |`).join('\n')
+  for (const body of [commentBody(MARKER, [`short ${secret}`]), commentBody(MARKER, [lines])]) {
+    expect(body).not.toContain(secret)
+    expect(body).not.toContain(secret.slice(0, 8))
+    expect(body).toContain('***')
+    expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
+  }
 })

@@ -1,6 +1,8 @@
 // The Cognito user pool calls the action makes, through the AWS SDK: its adaptive retry for
 // throttling and transient failures (plus ConcurrentModificationException, which the SDK does not
-// retry by itself), every retry logged, and SDK errors turned into one clear line naming the call.
+// retry by itself), every retry logged, an overall budget per call, and SDK errors turned into
+// one clear, redacted line naming the call. Creates go through a client that does not retry:
+// createOnce looks for what a failed create made before it tries again.
 import {
   CognitoIdentityProviderClient,
   CreateManagedLoginBrandingCommand,
@@ -19,14 +21,19 @@ import {
   type UserPoolType
 } from '@aws-sdk/client-cognito-identity-provider'
 import { ServiceError } from '../errors.js'
-import { registerSecret } from '../secrets.js'
+import { redact, registerSecret } from '../secrets.js'
 
 export interface CognitoOptions {
   region: string
   endpoint?: string
   requestTimeoutMs: number
   maxAttempts: number
+  /** Budget for one call, the SDK's retries and their waits included. */
+  totalTimeoutMs: number
+  /** Retries: shown in every run. */
   log: (message: string) => void
+  /** One line per call (operation, status, attempts, duration): shown with debug logging on. */
+  debug: (message: string) => void
 }
 
 const RETRYABLE_NAMES = new Set([
@@ -39,7 +46,7 @@ interface SdkError {
   name?: string
   code?: string
   message?: string
-  $metadata?: { httpStatusCode?: number }
+  $metadata?: { httpStatusCode?: number; attempts?: number }
   $retryable?: { throttling?: boolean }
 }
 
@@ -47,6 +54,10 @@ function isTransient(error: SdkError): boolean {
   const status = error.$metadata?.httpStatusCode ?? 0
   return RETRYABLE_NAMES.has(error.name ?? '') || RETRYABLE_CODES.has(error.code ?? '') || status >= 500
 }
+
+type Answer = { $metadata?: { httpStatusCode?: number; attempts?: number } }
+type Send<T> = (options: { abortSignal: AbortSignal }) => Promise<T>
+const NOT_FOUND = 'ResourceNotFoundException'
 
 export class CognitoApi {
   /** Retries idempotent calls. */
@@ -72,31 +83,40 @@ export class CognitoApi {
         connectionTimeout: Math.min(this.options.requestTimeoutMs, 10_000)
       }
     })
-    // Inside the SDK's retry loop: mark ConcurrentModificationException retryable (the SDK treats
-    // it as a client error) and log each failed attempt that will be retried.
     client.middlewareStack.add(
-      next => async args => {
+      (next, context) => async args => {
         try {
           return await next(args)
         } catch (error) {
-          const sdkError = error as SdkError
-          if (sdkError.name === 'ConcurrentModificationException') sdkError.$retryable = { throttling: true }
-          const attempt = /attempt=(\d+); max=(\d+)/.exec(
-            String((args.request as { headers?: Record<string, string> }).headers?.['amz-sdk-request'] ?? '')
-          )
-          if (attempt && isTransient(sdkError) && Number(attempt[1]) < Number(attempt[2])) {
-            this.options.log(`Cognito answered ${sdkError.name ?? sdkError.code}; the AWS SDK retries (attempt ${attempt[1]} of ${attempt[2]}).`)
-          }
+          this.beforeRetry(error as SdkError, operationName(context.commandName), args.request)
           throw error
         }
       },
+      // In the deserialize step, so inside the SDK's retry loop (finalizeRequest) and after the
+      // error is parsed: it sees each failed attempt.
       { step: 'deserialize', priority: 'high', name: 'logAndRetryConcurrentModification' }
     )
     return client
   }
 
+  /**
+   * Marks ConcurrentModificationException retryable (the SDK counts it a client error, but it only
+   * says that another write to the same pool was in flight), and logs each failed attempt that the
+   * SDK will retry: the operation and the error's name, never its message or the request.
+   */
+  private beforeRetry(error: SdkError, operation: string, request: unknown): void {
+    if (error.name === 'ConcurrentModificationException') error.$retryable = { throttling: true }
+    const header = (request as { headers?: Record<string, string> } | undefined)?.headers?.['amz-sdk-request'] ?? ''
+    const attempt = /attempt=(\d+); max=(\d+)/.exec(header)
+    if (attempt && isTransient(error) && Number(attempt[1]) < Number(attempt[2])) {
+      const answer = [error.name, error.code].filter(Boolean).join(' ') || 'an error'
+      this.options.log(`Cognito ${operation} answered ${answer}; the AWS SDK retries it (attempt ${attempt[1]} of ${attempt[2]} failed).`)
+    }
+  }
+
   async describeUserPool(userPoolId: string): Promise<UserPoolType> {
-    const answer = await this.call('DescribeUserPool', () => this.sdk.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId })))
+    const command = new DescribeUserPoolCommand({ UserPoolId: userPoolId })
+    const answer = await this.call('DescribeUserPool', options => this.sdk.send(command, options))
     if (!answer.UserPool) throw new ServiceError('Cognito', `DescribeUserPool returned no pool for ${userPoolId}.`)
     return answer.UserPool
   }
@@ -106,9 +126,8 @@ export class CognitoApi {
     const ids: string[] = []
     let token: string | undefined
     do {
-      const page = await this.call('ListUserPoolClients', () =>
-        this.sdk.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60, NextToken: token }))
-      )
+      const command = new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60, NextToken: token })
+      const page = await this.call('ListUserPoolClients', options => this.sdk.send(command, options))
       for (const client of page.UserPoolClients ?? []) {
         if (client.ClientName === name && client.ClientId) ids.push(client.ClientId)
       }
@@ -119,72 +138,77 @@ export class CognitoApi {
 
   /** The client, with its secret masked the moment it is read; undefined when it does not exist. */
   async describeClient(userPoolId: string, clientId: string): Promise<UserPoolClientType | undefined> {
-    try {
-      const answer = await this.call('DescribeUserPoolClient', () =>
-        this.sdk.send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId }))
-      )
-      registerSecret(answer.UserPoolClient?.ClientSecret)
-      return answer.UserPoolClient
-    } catch (error) {
-      if (error instanceof ServiceError && /ResourceNotFoundException/.test(error.message)) return undefined
-      throw error
-    }
+    const command = new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId })
+    const answer = await this.call('DescribeUserPoolClient', options => this.sdk.send(command, options), NOT_FOUND)
+    if (answer === undefined) return undefined
+    // An answer without the client is not "no such client": reading it so would create a second one.
+    if (!answer.UserPoolClient?.ClientId) throw new ServiceError('Cognito', `DescribeUserPoolClient returned no client for ${clientId}.`)
+    registerSecret(answer.UserPoolClient.ClientSecret)
+    return answer.UserPoolClient
   }
 
   async createClient(input: CreateUserPoolClientCommandInput): Promise<UserPoolClientType> {
-    const answer = await this.call('CreateUserPoolClient', () => this.sdkNoRetry.send(new CreateUserPoolClientCommand(input)))
+    const command = new CreateUserPoolClientCommand(input)
+    const answer = await this.call('CreateUserPoolClient', options => this.sdkNoRetry.send(command, options))
     registerSecret(answer.UserPoolClient?.ClientSecret)
     if (!answer.UserPoolClient?.ClientId) throw new ServiceError('Cognito', 'CreateUserPoolClient returned no client.')
     return answer.UserPoolClient
   }
 
+  /** A whole-object write, so repeating it is safe: the SDK retries it. */
   async updateClient(input: UpdateUserPoolClientCommandInput): Promise<UserPoolClientType> {
-    const answer = await this.call('UpdateUserPoolClient', () => this.sdk.send(new UpdateUserPoolClientCommand(input)))
+    const command = new UpdateUserPoolClientCommand(input)
+    const answer = await this.call('UpdateUserPoolClient', options => this.sdk.send(command, options))
     registerSecret(answer.UserPoolClient?.ClientSecret)
-    return answer.UserPoolClient ?? {}
+    if (!answer.UserPoolClient?.ClientId) throw new ServiceError('Cognito', 'UpdateUserPoolClient returned no client.')
+    return answer.UserPoolClient
   }
 
   /** The domain's description; undefined when no pool has this domain (Cognito answers an empty one). */
   async describeDomain(domain: string): Promise<DomainDescriptionType | undefined> {
-    const answer = await this.call('DescribeUserPoolDomain', () => this.sdk.send(new DescribeUserPoolDomainCommand({ Domain: domain })))
+    const command = new DescribeUserPoolDomainCommand({ Domain: domain })
+    const answer = await this.call('DescribeUserPoolDomain', options => this.sdk.send(command, options))
     const description = answer.DomainDescription
     return description?.UserPoolId ? description : undefined
   }
 
   async createDomain(userPoolId: string, domain: string): Promise<void> {
-    await this.call('CreateUserPoolDomain', () =>
-      this.sdkNoRetry.send(new CreateUserPoolDomainCommand({ UserPoolId: userPoolId, Domain: domain }))
-    )
+    const command = new CreateUserPoolDomainCommand({ UserPoolId: userPoolId, Domain: domain })
+    await this.call('CreateUserPoolDomain', options => this.sdkNoRetry.send(command, options))
   }
 
   async hasBranding(userPoolId: string, clientId: string): Promise<boolean> {
-    try {
-      await this.call('DescribeManagedLoginBrandingByClient', () =>
-        this.sdk.send(new DescribeManagedLoginBrandingByClientCommand({ UserPoolId: userPoolId, ClientId: clientId }))
-      )
-      return true
-    } catch (error) {
-      if (error instanceof ServiceError && /ResourceNotFoundException/.test(error.message)) return false
-      throw error
-    }
+    const command = new DescribeManagedLoginBrandingByClientCommand({ UserPoolId: userPoolId, ClientId: clientId })
+    const answer = await this.call('DescribeManagedLoginBrandingByClient', options => this.sdk.send(command, options), NOT_FOUND)
+    return answer !== undefined
   }
 
-  /** Gives the client Cognito's default managed-login style; an existing style counts as done. */
+  /**
+   * Gives the client Cognito's default managed-login style. There is one style per client, so
+   * repeating this cannot duplicate it: the SDK retries it, and an existing style counts as done.
+   */
   async createDefaultBranding(userPoolId: string, clientId: string): Promise<void> {
-    try {
-      await this.call('CreateManagedLoginBranding', () =>
-        this.sdk.send(new CreateManagedLoginBrandingCommand({ UserPoolId: userPoolId, ClientId: clientId, UseCognitoProvidedValues: true }))
-      )
-    } catch (error) {
-      if (!(error instanceof ServiceError && /ManagedLoginBrandingExistsException/.test(error.message))) throw error
-    }
+    const command = new CreateManagedLoginBrandingCommand({ UserPoolId: userPoolId, ClientId: clientId, UseCognitoProvidedValues: true })
+    await this.call('CreateManagedLoginBranding', options => this.sdk.send(command, options), 'ManagedLoginBrandingExistsException')
   }
 
-  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+  /** One SDK call within the overall budget, with a debug line, its errors made one clear line. */
+  private call<T extends Answer>(operation: string, send: Send<T>): Promise<T>
+  /** `expected`: the name of an error that is an answer here (not found, already exists): undefined then. */
+  private call<T extends Answer>(operation: string, send: Send<T>, expected: string): Promise<T | undefined>
+  private async call<T extends Answer>(operation: string, send: Send<T>, expected?: string): Promise<T | undefined> {
+    const started = Date.now()
+    const took = (attempts?: number) => `in ${Date.now() - started} ms${attempts !== undefined && attempts > 1 ? ` (${attempts} attempts)` : ''}`
+    const abortSignal = AbortSignal.timeout(this.options.totalTimeoutMs)
     try {
-      return await send()
+      const answer = await send({ abortSignal })
+      this.options.debug(`Cognito ${operation} → HTTP ${answer.$metadata?.httpStatusCode ?? '?'} ${took(answer.$metadata?.attempts)}`)
+      return answer
     } catch (error) {
-      throw toServiceError(operation, error as SdkError)
+      const sdkError = error as SdkError
+      this.options.debug(`Cognito ${operation} → ${sdkError.name ?? 'error'} ${took(sdkError.$metadata?.attempts)}`)
+      if (expected !== undefined && sdkError.name === expected) return undefined
+      throw toServiceError(operation, sdkError, abortSignal.aborted ? this.options.totalTimeoutMs : undefined)
     }
   }
 
@@ -194,11 +218,21 @@ export class CognitoApi {
   }
 }
 
-function toServiceError(operation: string, error: SdkError): ServiceError {
+/** `DescribeUserPoolCommand` → `DescribeUserPool`. */
+function operationName(commandName: string | undefined): string {
+  return (commandName ?? 'call').replace(/Command$/, '')
+}
+
+/** One line naming the call and the error (`TimeoutError ECONNRESET: socket hang up`); `budgetMs` when it ran out. */
+function toServiceError(operation: string, error: SdkError, budgetMs?: number): ServiceError {
   const name = error.name ?? error.code ?? 'Error'
-  let message = `${operation} failed: ${name}: ${error.message ?? ''}`.trim()
+  const code = error.code && error.code !== name ? ` ${error.code}` : ''
+  let message = budgetMs !== undefined
+    ? `${operation} got no answer within ${budgetMs} ms, retries included.`
+    : `${operation} failed: ${name}${code}: ${error.message ?? ''}`.trim()
   if (name === 'AccessDeniedException' || name === 'NotAuthorizedException' || name === 'UnrecognizedClientException') {
     message += ` The AWS credentials need cognito-idp:${operation} on the user pool (see the README's IAM policy).`
   }
-  return new ServiceError('Cognito', message, error.$metadata?.httpStatusCode, isTransient(error))
+  const transient = budgetMs !== undefined || isTransient(error)
+  return new ServiceError('Cognito', redact(message), error.$metadata?.httpStatusCode, transient)
 }

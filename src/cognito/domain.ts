@@ -50,11 +50,31 @@ export function chooseDomain(pool: Pick<UserPoolType, 'Id' | 'Domain' | 'CustomD
   )
 }
 
-/** The pool's OIDC issuer, as the pool says (IssuerConfiguration), or under a test/partition endpoint override. */
+/**
+ * The pool's OIDC issuer, as the pool says (IssuerConfiguration), or under a test/partition
+ * endpoint override. Both issuer forms live in the pool's primary region, the prefix of its id
+ * (the region the API is called in could be a replica's).
+ */
 export function issuerUrl(pool: Pick<UserPoolType, 'Id' | 'IssuerConfiguration'>, region: string, endpointOverride?: string): string {
   if (endpointOverride) return `${endpointOverride}/${pool.Id}`
   const host = pool.IssuerConfiguration?.Type === 'UPDATED' ? 'issuer-cognito-idp' : 'cognito-idp'
-  return `https://${host}.${region}.amazonaws.com/${pool.Id}`
+  const home = pool.Id?.split('_')[0] || region
+  return `https://${host}.${home}.amazonaws.com/${pool.Id}`
+}
+
+/** The name of the verification check that the domain's status answers (see verify.ts). */
+export const DOMAIN_CHECK = 'Hosted domain is ACTIVE'
+
+/** How to get a domain out of a status that waiting does not fix; undefined when waiting may. */
+export function deadEndFix(status: string | undefined): string | undefined {
+  if (status === 'FAILED') {
+    return 'a custom domain fails when its ACM certificate (in us-east-1) or its DNS record is wrong: fix them, ' +
+      'or delete the domain in the Cognito console, then re-run.'
+  }
+  if (status === 'DELETING') {
+    return 'the domain is being deleted: wait until it is gone, then re-run with cognito-domain set to a prefix, and the action creates one.'
+  }
+  return undefined
 }
 
 export interface WaitOptions {
@@ -64,20 +84,37 @@ export interface WaitOptions {
   log: (message: string) => void
 }
 
-/** Polls until the domain is ACTIVE (a new domain takes up to a minute), within a bounded wait. */
+const seconds = (ms: number): string => (ms / 1000).toFixed(1)
+
+/**
+ * Polls until the domain is ACTIVE (a new domain takes up to a minute), within a bounded wait and
+ * with a progress line per poll, so a slow run explains itself. A FAILED or DELETING domain stops
+ * at once: no wait makes it ACTIVE.
+ */
 export async function waitForActiveDomain(hostname: string, options: WaitOptions): Promise<void> {
   const started = Date.now()
   for (let poll = 1; ; poll++) {
     const status = await options.describeStatus()
-    if (status === 'ACTIVE') return
     const waited = Date.now() - started
+    if (status === 'ACTIVE') return
+    const fix = deadEndFix(status)
+    if (fix) throw domainFailure(hostname, String(status), fix)
     if (waited + options.pollMs > options.maxWaitMs) {
-      throw new VerificationError(
-        `domain: ${hostname} is ${status ?? 'missing'}, not ACTIVE, after ${(waited / 1000).toFixed(1)} s. ` +
-          'A new domain can take a few minutes; re-run the workflow to finish (nothing was written to Cloudflare).'
-      )
+      throw domainFailure(hostname, `${status ?? 'no status'}, not ACTIVE, after ${seconds(waited)} s`,
+        'a new domain can take a few minutes: re-run the workflow (the domain is kept), or raise COGNITO_ACCESS_DOMAIN_WAIT_MS.',
+        ` within ${seconds(options.maxWaitMs)} s`)
     }
-    options.log(`Hosted domain ${hostname} is ${status ?? 'missing'} (poll ${poll}); waiting ${options.pollMs} ms for ACTIVE.`)
+    options.log(
+      `Waiting for hosted domain ${hostname} to be ACTIVE: it is ${status ?? 'not visible yet'} after ${seconds(waited)} s ` +
+        `(poll ${poll}; next in ${options.pollMs} ms, giving up after ${seconds(options.maxWaitMs)} s).`
+    )
     await new Promise(resolve => setTimeout(resolve, options.pollMs))
   }
+}
+
+function domainFailure(hostname: string, found: string, fix: string, within = ''): VerificationError {
+  return new VerificationError(
+    `Verification failed: ${DOMAIN_CHECK}: expected ${hostname} to be ACTIVE${within}; found ${found}. Fix: ${fix} ` +
+      'Nothing was written to Cloudflare.'
+  )
 }

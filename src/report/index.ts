@@ -1,11 +1,15 @@
 // Report: the job summary (both modes) and, in plan mode on a pull request, the sticky comment.
+// A run that fails reports too, so a pull request's comment never keeps showing an older plan
+// as if it were this commit's.
 import * as core from '@actions/core'
 import { context } from '@actions/github'
+import { ApplyError } from '../apply.js'
+import { describeError } from '../errors.js'
 import type { Outcome } from '../reconcile.js'
 import { redact } from '../secrets.js'
 import type { Settings } from '../settings.js'
 import { upsertComment } from './comment.js'
-import { renderReport } from './markdown.js'
+import { renderFailure, renderReport, type ReportContext } from './markdown.js'
 
 export interface PullRequest {
   number: number
@@ -17,6 +21,7 @@ export interface PullRequest {
 
 export interface RunContext {
   sha: string
+  commitUrl?: string
   runUrl?: string
   pullRequest?: PullRequest
 }
@@ -29,12 +34,17 @@ interface PullRequestPayload {
 
 export function runContext(): RunContext {
   const pr = context.payload.pull_request as PullRequestPayload | undefined
-  // context.repo throws without GITHUB_REPOSITORY (a local run); then there is no run link either.
+  // context.repo throws without GITHUB_REPOSITORY (a local run); then there are no links either.
   const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/')
-  const runUrl = context.runId && repo ? `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}` : undefined
-  if (!pr?.number || !repo) return { sha: context.sha ?? '', runUrl }
+  const repoUrl = repo ? `${context.serverUrl}/${owner}/${repo}` : undefined
+  const runUrl = context.runId && repoUrl ? `${repoUrl}/actions/runs/${context.runId}` : undefined
+  // On a pull request, GITHUB_SHA is a merge commit nobody pushed; the plan is of the head commit.
+  const sha = pr?.head?.sha ?? context.sha ?? ''
+  const commitUrl = sha && repoUrl ? `${repoUrl}/commit/${sha}` : undefined
+  if (!pr?.number || !repo) return { sha, commitUrl, runUrl }
   return {
-    sha: pr.head?.sha ?? context.sha ?? '',
+    sha,
+    commitUrl,
     runUrl,
     pullRequest: {
       number: pr.number,
@@ -51,38 +61,81 @@ export function instanceName(settings: Settings): string {
   return `${kind}/${id} “${settings.idpName}”`
 }
 
-export async function publish(settings: Settings, outcome: Outcome, run: RunContext): Promise<void> {
-  const markdown = redact(
-    renderReport(outcome.plan, {
-      instance: instanceName(settings),
-      userPoolId: settings.userPoolId,
-      sha: run.sha,
-      runUrl: run.runUrl,
-      modeReason: settings.modeReason,
-      written: outcome.applied?.written ?? (settings.mode === 'apply' ? [] : undefined),
-      ids: outcome.applied?.ids,
-      error: outcome.error === undefined ? undefined : redact(String((outcome.error as Error).message ?? outcome.error))
-    })
-  )
-  await core.summary.addRaw(markdown).write()
-  if (settings.mode === 'plan') await commentOnPullRequest(settings, run, markdown)
+function reportContext(settings: Settings, run: RunContext): ReportContext {
+  return {
+    instance: { scope: settings.cloudflare.scope, idpName: settings.idpName },
+    userPoolId: settings.userPoolId,
+    mode: settings.mode,
+    sha: run.sha,
+    commitUrl: run.commitUrl,
+    runUrl: run.runUrl,
+    modeReason: settings.modeReason
+  }
 }
 
-async function commentOnPullRequest(settings: Settings, run: RunContext, markdown: string): Promise<void> {
+/** After a plan (and in apply mode, after apply, whether it worked or not). */
+export async function publish(settings: Settings, outcome: Outcome, run: RunContext): Promise<void> {
+  const { applied, error, plan } = outcome
+  const context: ReportContext = {
+    ...reportContext(settings, run),
+    applied: applied && { written: applied.written, ids: applied.ids },
+    failure: error === undefined ? undefined : failureOf(error)
+  }
+  const full = redact(renderReport(plan, context))
+  await writeSummary(full)
+  if (settings.mode === 'plan') {
+    await commentOnPullRequest(settings, run, () => [full, renderReport(plan, { ...context, compact: true })])
+  }
+}
+
+/** An apply that says what it did gets its cause as the message: the report's table shows the rest. */
+function failureOf(error: unknown): ReportContext['failure'] {
+  if (!(error instanceof ApplyError)) return { message: redact(describeError(error)) }
+  return { message: redact(describeError(error.cause)), progress: { written: error.written, finished: error.finished } }
+}
+
+/** After a failure that left no plan: say so where the plan would have been. */
+export async function publishFailure(settings: Settings, error: unknown, run: RunContext): Promise<void> {
+  const markdown = redact(renderFailure({ ...reportContext(settings, run), failure: { message: redact(describeError(error)) } }))
+  await writeSummary(markdown)
+  if (settings.mode === 'plan') await commentOnPullRequest(settings, run, () => [markdown])
+}
+
+/** The summary is where the report always goes; failing to write it is worth a warning, not a failed run. */
+async function writeSummary(markdown: string): Promise<void> {
+  try {
+    await core.summary.addRaw(markdown).write()
+  } catch (error) {
+    core.warning(redact(`The job summary could not be written (${describeError(error)}).`))
+  }
+}
+
+/** `versions` is called only when a comment is due: most detailed first, see commentBody. */
+async function commentOnPullRequest(settings: Settings, run: RunContext, versions: () => string[]): Promise<void> {
   const pr = run.pullRequest
-  if (!settings.comment || !pr) return
+  if (!settings.comment) return
+  if (!pr) {
+    core.info('Not a pull request, so no plan comment; the plan is in the job summary.')
+    return
+  }
   if (!settings.githubToken) {
     core.warning('No github-token, so the plan is not commented on the pull request; it is in the job summary.')
     return
   }
-  const result = await upsertComment(
-    { token: settings.githubToken, owner: pr.owner, repo: pr.repo, issueNumber: pr.number, instance: instanceName(settings) },
-    markdown
-  )
+  const target = { token: settings.githubToken, owner: pr.owner, repo: pr.repo, issueNumber: pr.number, instance: instanceName(settings) }
+  const result = await upsertComment(target, versions())
   if (result.outcome === 'skipped') {
-    const why = pr.fromFork ? 'This pull request comes from a fork, whose token is read-only. ' : ''
-    core.warning(`${why}The plan comment could not be written (${result.reason}); the plan is in the job summary.`)
+    core.warning(skippedCommentWarning(pr, result.reason, result.status))
   } else {
     core.info(`Plan comment ${result.outcome} on pull request #${pr.number} (comment ${result.id}).`)
   }
+}
+
+function skippedCommentWarning(pr: PullRequest, reason: string, status?: number): string {
+  const denied = status === 403 || status === 404
+  const why = pr.fromFork && denied
+    ? 'This pull request comes from a fork, whose token is read-only, so the plan comment could not be written'
+    : 'The plan comment could not be written'
+  const fix = !pr.fromFork && denied ? ' Give the job `permissions: pull-requests: write`.' : ''
+  return `${why} (${reason}); the plan is in the job summary.${fix}`
 }

@@ -1,0 +1,157 @@
+// The example workflows in docs/workflows/, which people copy: parsed, and checked for the shape
+// the issue asks for (triggers, permissions, concurrency) and against action.yml (every input our
+// step gives is declared, every required one is given). actionlint would check more of GitHub's
+// syntax, but knows nothing of this action's inputs; see the report of the change that added this.
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { isMap, isScalar, parseDocument } from 'yaml'
+import { REPO_ROOT } from './helpers/run-action.js'
+
+const DIR = join(REPO_ROOT, 'docs/workflows')
+const ACTION = 'your-org/cognito-cloudflare-access@v1'
+const AWS = 'aws-actions/configure-aws-credentials@v4'
+const APPLY_GROUP = 'cognito-cloudflare-access-apply'
+
+interface Step {
+  name?: string
+  id?: string
+  if?: string
+  uses?: string
+  run?: string
+  with?: Record<string, unknown>
+  env?: Record<string, string>
+}
+interface Job {
+  permissions?: Record<string, string>
+  steps: Step[]
+}
+interface Workflow {
+  name: string
+  on: Record<string, any>
+  permissions?: Record<string, string>
+  concurrency?: { group: string; 'cancel-in-progress': boolean }
+  jobs: Record<string, Job>
+}
+interface InputSpec {
+  required?: boolean
+  default?: unknown
+}
+
+const inputs = parseDocument(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')).toJS().inputs as Record<string, InputSpec>
+
+function load(file: string) {
+  const text = readFileSync(join(DIR, file), 'utf8')
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
+  expect(document.errors).toEqual([])
+  expect(document.warnings).toEqual([])
+  return { text, document, workflow: document.toJS() as Workflow }
+}
+
+/** The comment written just above a top-level key. */
+function commentAbove(document: ReturnType<typeof parseDocument>, key: string): string {
+  const contents = document.contents
+  if (!isMap(contents)) return ''
+  const pair = contents.items.find(item => isScalar(item.key) && item.key.value === key)
+  return (pair?.key as { commentBefore?: string } | undefined)?.commentBefore ?? ''
+}
+
+function onlyJob(workflow: Workflow): Job {
+  const jobs = Object.values(workflow.jobs)
+  expect(jobs).toHaveLength(1)
+  return jobs[0]
+}
+
+function ourStep(workflow: Workflow): Step {
+  const steps = onlyJob(workflow).steps.filter(step => step.uses?.includes('cognito-cloudflare-access'))
+  expect(steps).toHaveLength(1)
+  return steps[0]
+}
+
+/** The job's permissions: its own, else the workflow's. */
+function permissions(workflow: Workflow): Record<string, string> {
+  return onlyJob(workflow).permissions ?? workflow.permissions ?? {}
+}
+
+const FILES = ['apply.yml', 'plan.yml', 'dispatch.yml']
+
+test('docs/workflows holds exactly the three example workflows', () => {
+  expect(readdirSync(DIR).sort()).toEqual([...FILES].sort())
+})
+
+describe.each(FILES)('%s', file => {
+  const { text, document, workflow } = load(file)
+
+  test('uses the action as your-org/cognito-cloudflare-access@v1, with declared inputs only, and every required one', () => {
+    const step = ourStep(workflow)
+    expect(step.uses).toBe(ACTION)
+    const given = Object.keys(step.with ?? {})
+    expect(given.filter(name => !(name in inputs))).toEqual([])
+    const required = Object.entries(inputs).filter(([, spec]) => spec.required && spec.default === undefined).map(([name]) => name)
+    expect(required.length).toBeGreaterThan(0)
+    for (const name of required) expect(String(step.with?.[name] ?? '')).not.toBe('')
+  })
+
+  test('gives the Cloudflare token from secrets.CLOUDFLARE_API_TOKEN, and no secret anywhere else', () => {
+    expect(ourStep(workflow).with?.['cloudflare-api-token']).toBe('${{ secrets.CLOUDFLARE_API_TOKEN }}')
+    expect(text.match(/secrets\.[A-Z_]+/g)).toEqual(['secrets.CLOUDFLARE_API_TOKEN'])
+  })
+
+  test('gets AWS credentials through OpenID Connect before the action runs, with no stored keys', () => {
+    const steps = onlyJob(workflow).steps
+    const aws = steps.findIndex(step => step.uses === AWS)
+    expect(aws).toBeGreaterThanOrEqual(0)
+    expect(aws).toBeLessThan(steps.indexOf(ourStep(workflow)))
+    expect(steps[aws].with).toEqual({ 'role-to-assume': expect.stringMatching(/^arn:aws:iam::\d{12}:role\/.+/), 'aws-region': expect.any(String) })
+    expect(permissions(workflow)['id-token']).toBe('write')
+    expect(permissions(workflow).contents).toBe('read')
+  })
+
+  test('has a concurrency group, and a comment above it that says why', () => {
+    expect(workflow.concurrency?.group).toEqual(expect.any(String))
+    expect(typeof workflow.concurrency?.['cancel-in-progress']).toBe('boolean')
+    expect(commentAbove(document, 'concurrency').length).toBeGreaterThan(80)
+  })
+
+  test('puts no expression into a shell script (values go through env)', () => {
+    for (const step of onlyJob(workflow).steps) expect(step.run ?? '').not.toContain('${{')
+  })
+})
+
+test('apply.yml: applies on a push to main, never cancelled, in the group it shares with dispatch.yml', () => {
+  const { workflow, document } = load('apply.yml')
+  expect(Object.keys(workflow.on)).toEqual(['push'])
+  expect(workflow.on.push.branches).toEqual(['main'])
+  expect(ourStep(workflow).with?.mode).toBe('apply')
+  expect(workflow.concurrency).toEqual({ group: APPLY_GROUP, 'cancel-in-progress': false })
+  expect(commentAbove(document, 'concurrency')).toMatch(/at once/)
+  expect(permissions(workflow)['pull-requests']).toBeUndefined()
+})
+
+test('plan.yml: plans on pull requests, may comment, one plan per pull request, skips AWS on forks', () => {
+  const { workflow } = load('plan.yml')
+  expect(Object.keys(workflow.on)).toEqual(['pull_request'])
+  expect(permissions(workflow)).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'write' })
+  const step = ourStep(workflow)
+  expect(step.with?.mode).toBe('plan')
+  expect(step.with?.comment).not.toBe(false)
+  expect(workflow.concurrency).toEqual({ group: expect.stringContaining('${{ github.event.pull_request.number }}'), 'cancel-in-progress': true })
+  const aws = onlyJob(workflow).steps.find(s => s.uses === AWS)
+  expect(aws?.if).toBe('github.event.pull_request.head.repo.full_name == github.repository')
+})
+
+test('dispatch.yml: a dry-run boolean input maps to mode, in the apply group', () => {
+  const { workflow } = load('dispatch.yml')
+  expect(Object.keys(workflow.on)).toEqual(['workflow_dispatch'])
+  expect(workflow.on.workflow_dispatch.inputs['dry-run']).toMatchObject({ type: 'boolean', default: true })
+  expect(ourStep(workflow).with?.mode).toBe("${{ inputs.dry-run && 'plan' || 'apply' }}")
+  expect(workflow.concurrency).toEqual({ group: APPLY_GROUP, 'cancel-in-progress': false })
+})
+
+test('the three configure the same integration: their inputs differ only in mode and comment', () => {
+  const configuration = (file: string) => {
+    const { mode: _mode, comment: _comment, ...rest } = ourStep(load(file).workflow).with ?? {}
+    return rest
+  }
+  expect(configuration('plan.yml')).toEqual(configuration('apply.yml'))
+  expect(configuration('dispatch.yml')).toEqual(configuration('apply.yml'))
+})
