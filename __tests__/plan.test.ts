@@ -1,4 +1,4 @@
-import { buildPlan, countActions, hasChanges, planJson } from '../src/plan.js'
+import { buildPlan, countActions, describePlan, hasChanges, planJson } from '../src/plan.js'
 import { CALLBACK, convergedClient, convergedIdp, freshObserved, observed, settingsWith } from './support/fixtures.js'
 
 const settings = settingsWith()
@@ -69,4 +69,15 @@ test('the plan JSON holds no secret', () => {
   expect(json).not.toContain('client-secret-for-unit-tests')
   expect(json).not.toContain('cf-token-for-unit-tests')
   expect(JSON.parse(json)).toMatchObject({ mode: 'apply', changed: true })
+})
+
+test('the plan in the log: one line per resource, with the fields that change', () => {
+  const lines = describePlan(buildPlan(settings, observed({ client: convergedClient({ CallbackURLs: [] }) })))
+  expect(lines).toEqual([
+    'Plan: 0 to create, 1 to change, 2 unchanged.',
+    '  = no-change Cognito prefix domain acme.auth.eu-west-1.amazoncognito.com (acme)',
+    '  ~ update Cognito app client “Cloudflare Access” (client0001): CallbackURLs',
+    '  = no-change Cloudflare identity provider “Amazon Cognito” (11111111-2222-3333-4444-555555555555)'
+  ])
+  expect(describePlan(buildPlan(settings, observed()))[0]).toBe('Plan: no changes.')
 })

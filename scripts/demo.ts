@@ -14,6 +14,7 @@ function show(title: string, result: RunResult, extra: string[] = []): void {
   console.log(`\n${bold(`━━ ${title} ━━`)}  (exit code ${result.exitCode})`)
   console.log(dim('Action log:'))
   for (const line of result.stdout.split('\n').filter(Boolean)) {
+    if (line.startsWith('::debug::')) continue // the runner shows these only with debug logging on
     console.log(`  ${line.startsWith('::add-mask::') ? '::add-mask::*** (the runner learns the secret here and hides it)' : line}`)
   }
   console.log(dim('Outputs:'))

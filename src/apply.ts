@@ -12,9 +12,9 @@ import { createOnce } from './create-once.js'
 import { ActionError, describeError, isTransient, VerificationError } from './errors.js'
 import type { HttpClient } from './http.js'
 import type { Observed } from './observe.js'
-import type { CheckResult, Plan, ResourceKind } from './plan.js'
+import type { CheckResult, Plan, ResourceKind, ResourcePlan } from './plan.js'
 import type { Settings } from './settings.js'
-import { checkReadBack, failureMessage, runChecks } from './verify.js'
+import { CHECKS, checkReadBack, failureMessage, runChecks } from './verify.js'
 
 export interface ApplyServices {
   cognito: CognitoApi
@@ -47,6 +47,8 @@ export class ApplyError extends ActionError {
     message: string,
     readonly written: string[],
     readonly finished: ResourceKind[],
+    /** The ids of what exists, as far as apply got (a client it created, say). */
+    readonly ids: Partial<Record<ResourceKind, string>>,
     override readonly cause: unknown
   ) {
     super(message)
@@ -63,67 +65,107 @@ export async function applyPlan(
   timings: Timings,
   log: (message: string) => void
 ): Promise<Applied> {
-  const written: string[] = []
-  const finished: ResourceKind[] = []
-  const done = (kind: ResourceKind, what: string): void => {
-    finished.push(kind)
-    written.push(what)
-    log(`✓ ${what}`)
-  }
+  const run = new ApplyRun(plan, observed, settings, services, timings, log)
   try {
-    return await applySteps(plan, observed, settings, services, timings, log, done, written)
+    return await run.execute()
   } catch (error) {
-    throw new ApplyError(applyFailureMessage(plan, error, written, finished), [...written], [...finished], error)
+    const message = applyFailureMessage(plan, error, run.written, run.finished)
+    throw new ApplyError(message, [...run.written], [...run.finished], { ...run.ids }, error)
   }
 }
 
-/** "<the error> Done before the failure: …. Not done: …. Re-running …", as one line. */
+/** "<the error> Done before the failure: …. Not done: …. <what to do>", as one line. */
 function applyFailureMessage(plan: Plan, error: unknown, written: string[], finished: ResourceKind[]): string {
   const progress = written.length > 0 ? `Done before the failure: ${written.join('; ')}.` : 'Nothing was written before the failure.'
   const notDone = plan.resources
     .filter(resource => resource.action !== 'no-change' && !finished.includes(resource.kind))
     .map(resource => `${resource.action} ${resource.title}`)
   const remaining = notDone.length > 0 ? ` Not done: ${notDone.join('; ')}.` : ''
-  return `${describeError(error)} ${progress}${remaining} Re-running the workflow finishes the job without creating anything twice.`
+  const next =
+    error instanceof VerificationError
+      ? 'Fix what the check reports and re-run; nothing is created twice.'
+      : 'Re-running the workflow finishes the job without creating anything twice.'
+  return `${describeError(error)} ${progress}${remaining} ${next}`
 }
 
-async function applySteps(
-  plan: Plan,
-  observed: Observed,
-  settings: Settings,
-  services: ApplyServices,
-  timings: Timings,
-  log: (message: string) => void,
-  done: (kind: ResourceKind, what: string) => void,
-  written: string[]
-): Promise<Applied> {
-  const { cognito, cloudflare } = services
-  const { steps, endpoints } = plan
-  const poolId = settings.userPoolId
-  const [domainPlan, clientPlan, ...rest] = plan.resources
-  const idpPlan = rest[rest.length - 1]
-  const retry = { isTransient, log, delayMs: (attempt: number) => timings.createRetryMs * attempt }
+/** Hosted-UI probes after the client changed: Cognito may take a moment to serve the change. */
+const PROBE_ATTEMPTS = 3
 
-  if (steps.createDomain) {
-    const prefix = steps.createDomain
+/** One apply, step by step; `written` and `finished` record the progress for the failure message. */
+class ApplyRun {
+  readonly written: string[] = []
+  readonly finished: ResourceKind[] = []
+  readonly ids: Partial<Record<ResourceKind, string>> = {}
+  private readonly retry: Pick<Parameters<typeof createOnce>[0], 'isTransient' | 'log' | 'delayMs'>
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly observed: Observed,
+    private readonly settings: Settings,
+    private readonly services: ApplyServices,
+    private readonly timings: Timings,
+    private readonly log: (message: string) => void
+  ) {
+    this.retry = { isTransient, log, delayMs: (attempt: number) => timings.createRetryMs * attempt }
+  }
+
+  async execute(): Promise<Applied> {
+    await this.ensureDomain()
+    this.ids['cognito-domain'] = this.observed.domain.name
+    const client = await this.ensureClient()
+    const clientId = client.ClientId!
+    this.ids['cognito-app-client'] = clientId
+    const clientSecret = client.ClientSecret ?? this.observed.client?.ClientSecret
+    if (!clientSecret) throw new ActionError(`app client ${clientId} has no secret; Cloudflare needs a confidential client.`)
+    await this.ensureBranding(clientId)
+    if (this.settings.verify) await this.verifyCognitoSide(clientId)
+    const identityProviderId = await this.ensureIdentityProvider(clientId, clientSecret)
+    return { clientId, identityProviderId, written: this.written, checks: this.plan.checks, ids: this.ids }
+  }
+
+  private done(kind: ResourceKind, what: string): void {
+    this.finished.push(kind)
+    this.written.push(what)
+    this.log(`✓ ${what}`)
+  }
+
+  private resource(kind: ResourceKind): ResourcePlan {
+    return this.plan.resources.find(resource => resource.kind === kind)!
+  }
+
+  private async ensureDomain(): Promise<void> {
+    const prefix = this.plan.steps.createDomain
+    if (!prefix) return
+    const { cognito } = this.services
+    const poolId = this.settings.userPoolId
+    const title = this.resource('cognito-domain').title
     await createOnce({
-      ...retry,
-      what: domainPlan.title,
+      ...this.retry,
+      what: title,
       create: async () => {
         await cognito.createDomain(poolId, prefix)
         return true
       },
       findCreated: async () => ((await cognito.describeDomain(prefix))?.UserPoolId === poolId ? true : undefined)
     })
-    done('cognito-domain', `created ${domainPlan.title}`)
+    this.done('cognito-domain', `created ${title}`)
   }
 
-  let client: UserPoolClientType
-  if ('create' in steps.client) {
-    const request = steps.client.create
-    client = await createOnce({
-      ...retry,
-      what: clientPlan.title,
+  private async ensureClient(): Promise<UserPoolClientType> {
+    const step = this.plan.steps.client
+    const { cognito } = this.services
+    const poolId = this.settings.userPoolId
+    const { title, changes } = this.resource('cognito-app-client')
+    if ('keep' in step) return this.observed.client!
+    if ('update' in step) {
+      const client = await cognito.updateClient(step.update)
+      this.done('cognito-app-client', `updated ${title} (${client.ClientId}): ${changes.map(change => change.field).join(', ')}`)
+      return client
+    }
+    const request = step.create
+    const client = await createOnce({
+      ...this.retry,
+      what: title,
       create: () => cognito.createClient(request),
       findCreated: async () => {
         const ids = await cognito.findClientIdsByName(poolId, request.ClientName!)
@@ -131,72 +173,90 @@ async function applySteps(
         return ids.length === 1 ? cognito.describeClient(poolId, ids[0]) : undefined
       }
     })
-    done('cognito-app-client', `created ${clientPlan.title} (${client.ClientId})`)
-  } else if ('update' in steps.client) {
-    client = await cognito.updateClient(steps.client.update)
-    done('cognito-app-client', `updated ${clientPlan.title} (${client.ClientId}): ${clientPlan.changes.map(change => change.field).join(', ')}`)
-  } else {
-    client = observed.client!
-  }
-  const clientId = client.ClientId!
-  const clientSecret = client.ClientSecret ?? observed.client?.ClientSecret
-  if (!clientSecret) throw new ActionError(`app client ${clientId} has no secret; Cloudflare needs a confidential client.`)
-
-  if (steps.createBranding) {
-    await cognito.createDefaultBranding(poolId, clientId)
-    done('managed-login-branding', 'created the managed login branding style of the app client (Cognito-provided values)')
+    this.done('cognito-app-client', `created ${title} (${client.ClientId})`)
+    return client
   }
 
-  let checks: CheckResult[] = []
-  if (settings.verify) {
+  private async ensureBranding(clientId: string): Promise<void> {
+    if (!this.plan.steps.createBranding) return
+    await this.services.cognito.createDefaultBranding(this.settings.userPoolId, clientId)
+    this.done('managed-login-branding', 'created the managed login branding style of the app client (Cognito-provided values)')
+  }
+
+  /** The checks, against the Cognito side as it now is; Cloudflare is written only when all pass. */
+  private async verifyCognitoSide(clientId: string): Promise<void> {
+    const { cognito, http } = this.services
+    const { endpoints } = this.plan
     await waitForActiveDomain(endpoints.hostname, {
-      describeStatus: async () => (await cognito.describeDomain(observed.domain.name))?.Status,
-      pollMs: timings.domainPollMs,
-      maxWaitMs: timings.domainWaitMs,
-      log
+      describeStatus: async () => (await cognito.describeDomain(this.observed.domain.name))?.Status,
+      pollMs: this.timings.domainPollMs,
+      maxWaitMs: this.timings.domainWaitMs,
+      log: this.log
     })
-    checks = await runChecks({
-      http: services.http,
-      endpoints,
-      hostedUiBase: settings.endpoints.hostedUi ?? `https://${endpoints.hostname}`,
-      scopes: settings.scopes,
-      clientId,
-      clientPending: false,
-      domainExists: true,
-      domainStatus: 'ACTIVE',
-      managedLoginVersion: observed.domain.managedLoginVersion,
-      hasBranding: true
-    })
+    const clientChanged = this.finished.includes('cognito-app-client') || this.finished.includes('managed-login-branding')
+    let checks: CheckResult[] = []
+    for (let attempt = 1; attempt <= (clientChanged ? PROBE_ATTEMPTS : 1); attempt++) {
+      if (attempt > 1) {
+        this.log(`The hosted UI does not accept the client yet; checking again in ${this.timings.domainPollMs} ms (${attempt} of ${PROBE_ATTEMPTS}).`)
+        await new Promise(resolve => setTimeout(resolve, this.timings.domainPollMs))
+      }
+      checks = await runChecks({
+        http,
+        endpoints,
+        hostedUiBase: this.settings.endpoints.hostedUi ?? `https://${endpoints.hostname}`,
+        scopes: this.settings.scopes,
+        clientId,
+        clientPending: false,
+        domainExists: true,
+        domainStatus: 'ACTIVE',
+        managedLoginVersion: this.observed.domain.managedLoginVersion,
+        hasBranding: true
+      })
+      const failed = checks.filter(check => check.status === 'fail')
+      if (failed.length === 0 || failed.some(check => check.check !== CHECKS.hostedUi)) break
+    }
+    // Kept on the plan, so that the report shows them even when they stop the run.
+    this.plan.checks.push(...checks)
     const failure = failureMessage(checks)
     if (failure) throw new VerificationError(`${failure}. Nothing was written to Cloudflare.`)
   }
 
-  const idpStep = steps.identityProvider
-  const body = identityProviderBody(idpStep.desired, clientId, clientSecret)
-  let idp: IdentityProvider | undefined
-  if (idpStep.action === 'create') {
-    idp = await createOnce({
-      ...retry,
-      what: idpPlan.title,
-      create: () => cloudflare.createIdentityProvider(body),
-      findCreated: async () => pickByName(await cloudflare.listIdentityProviders(), body.name, cloudflare.scopeLabel)
-    })
-    done('cloudflare-identity-provider', `created ${idpPlan.title} (${idp.id})`)
-  } else if (idpStep.action === 'update') {
-    idp = await cloudflare.updateIdentityProvider(idpStep.id!, body)
-    done('cloudflare-identity-provider', `updated ${idpPlan.title} (${idp.id}): ${idpPlan.changes.map(change => change.field).join(', ')}`)
+  private async ensureIdentityProvider(clientId: string, clientSecret: string): Promise<string> {
+    const { cloudflare } = this.services
+    const step = this.plan.steps.identityProvider
+    const { title, changes } = this.resource('cloudflare-identity-provider')
+    const body = identityProviderBody(step.desired, clientId, clientSecret)
+    let idp: IdentityProvider
+    if (step.action === 'create') {
+      idp = await createOnce({
+        ...this.retry,
+        what: title,
+        create: () => cloudflare.createIdentityProvider(body),
+        findCreated: async () => pickByName(await cloudflare.listIdentityProviders(), body.name, cloudflare.scopeLabel)
+      })
+      this.ids['cloudflare-identity-provider'] = idp.id
+      this.done('cloudflare-identity-provider', `created ${title} (${idp.id})`)
+    } else if (step.action === 'update') {
+      idp = await cloudflare.updateIdentityProvider(step.id!, body)
+      this.done('cloudflare-identity-provider', `updated ${title} (${idp.id}): ${changes.map(change => change.field).join(', ')}`)
+    } else {
+      this.ids['cloudflare-identity-provider'] = step.id!
+      return step.id!
+    }
+    this.ids['cloudflare-identity-provider'] = idp.id
+    if (this.settings.verify) await this.readBack(idp.id, clientId)
+    return idp.id
   }
-  const identityProviderId = idp?.id ?? idpStep.id!
 
-  if (settings.verify && idp) {
-    const stored = await cloudflare.getIdentityProvider(identityProviderId)
+  /** Cloudflare holds what was sent (all but the secret, which it never returns). */
+  private async readBack(id: string, clientId: string): Promise<void> {
+    const stored = await this.services.cloudflare.getIdentityProvider(id)
+    const desired = this.plan.steps.identityProvider.desired
     const readBack = stored
-      ? checkReadBack(identityProviderChanges(stored, idpStep.desired, clientId, false))
-      : checkReadBack([{ field: 'id', before: 'nothing', after: identityProviderId }])
-    checks.push(readBack)
+      ? checkReadBack(identityProviderChanges(stored, desired, clientId, false))
+      : checkReadBack([{ field: 'id', before: 'nothing', after: id }])
+    this.plan.checks.push(readBack)
     const failure = failureMessage([readBack])
     if (failure) throw new VerificationError(failure)
   }
-  const ids = { 'cognito-domain': observed.domain.name, 'cognito-app-client': clientId, 'cloudflare-identity-provider': identityProviderId }
-  return { clientId, identityProviderId, written, checks, ids }
 }

@@ -20,7 +20,7 @@ export async function run(): Promise<void> {
 async function reconcileAndReport(): Promise<void> {
   const log = (message: string): void => core.info(redact(message))
   const runInfo = runContext()
-  const settings = await loadSettings(context.eventName, runInfo.pullRequest?.fromFork ?? false, registerSecret)
+  const settings = await loadSettings(context.eventName, secretlessReason(runInfo), registerSecret)
   if (!settings) return
   core.info(`Mode: ${settings.mode} (${settings.modeReason}).`)
   if (!settings.verify) core.notice('verify: false, so the integration checks (discovery, JWKS, domain, hosted UI) are skipped.')
@@ -37,6 +37,13 @@ async function reconcileAndReport(): Promise<void> {
   } finally {
     await services.close()
   }
+}
+
+/** Why this run gets no secrets (GitHub gives none to forks' and Dependabot's pull requests), if it does not. */
+function secretlessReason(runInfo: RunContext): string | undefined {
+  if (!runInfo.pullRequest) return undefined
+  if (runInfo.pullRequest.fromFork) return 'comes from a fork'
+  return context.actor === 'dependabot[bot]' ? 'was opened by Dependabot' : undefined
 }
 
 /** A failure before there is a plan is reported too (summary, and the comment in plan mode), then rethrown. */

@@ -17,10 +17,12 @@ function changed(outcome: Outcome): boolean {
 }
 
 export function outputValues(outcome: Outcome): Record<string, string> {
-  const { plan, observed, applied } = outcome
+  const { plan, observed, applied, error } = outcome
+  // After a failed apply, the ids of what it got to (a client it created, say).
+  const ids = applied?.ids ?? (error instanceof ApplyError ? error.ids : {})
   return {
-    'identity-provider-id': applied?.identityProviderId ?? observed.identityProvider?.id ?? '',
-    'client-id': applied?.clientId ?? observed.client?.ClientId ?? '',
+    'identity-provider-id': ids['cloudflare-identity-provider'] ?? observed.identityProvider?.id ?? '',
+    'client-id': ids['cognito-app-client'] ?? observed.client?.ClientId ?? '',
     'callback-url': plan.endpoints.callbackUrl,
     'auth-url': plan.endpoints.authUrl,
     'token-url': plan.endpoints.tokenUrl,

@@ -146,6 +146,19 @@ export function hasChanges(plan: Plan): boolean {
   return plan.resources.some(resource => resource.action !== 'no-change')
 }
 
+const LOG_SYMBOL: Record<Action, string> = { create: '+', update: '~', 'no-change': '=' }
+
+/** The plan as plain log lines: one per resource, with the fields that change. */
+export function describePlan(plan: Plan): string[] {
+  const counts = countActions(plan)
+  const lines = [hasChanges(plan) ? `Plan: ${counts.create} to create, ${counts.update} to change, ${counts['no-change']} unchanged.` : 'Plan: no changes.']
+  for (const resource of plan.resources) {
+    const fields = resource.action === 'update' ? `: ${resource.changes.map(change => change.field).join(', ')}` : ''
+    lines.push(`  ${LOG_SYMBOL[resource.action]} ${resource.action} ${resource.title}${resource.id ? ` (${resource.id})` : ''}${fields}`)
+  }
+  return lines
+}
+
 /** Counts per action, for the verdict line. */
 export function countActions(plan: Plan): Record<Action, number> {
   const counts: Record<Action, number> = { create: 0, update: 0, 'no-change': 0 }

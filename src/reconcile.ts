@@ -2,7 +2,7 @@
 // apply mode: apply). Reporting is the caller's.
 import { applyPlan, type Applied } from './apply.js'
 import { observe, type Observed } from './observe.js'
-import { buildPlan, type CheckResult, type Plan } from './plan.js'
+import { buildPlan, describePlan, type CheckResult, type Plan } from './plan.js'
 import type { Services } from './services.js'
 import type { Settings } from './settings.js'
 import { runChecks } from './verify.js'
@@ -19,6 +19,7 @@ export interface Outcome {
 export async function reconcile(settings: Settings, services: Services, log: (message: string) => void): Promise<Outcome> {
   const observed = await observe(settings, services)
   const plan = buildPlan(settings, observed)
+  for (const line of describePlan(plan)) log(line)
   if (settings.mode === 'plan') {
     if (settings.verify) plan.checks = await checkPlan(settings, services, observed, plan)
     logChecks(plan.checks, log)
@@ -30,11 +31,12 @@ export async function reconcile(settings: Settings, services: Services, log: (me
       domainWaitMs: settings.timing.domainWaitMs,
       createRetryMs: settings.timing.retryBaseMs
     }, log)
-    plan.checks = applied.checks
-    logChecks(plan.checks, log)
     return { plan, observed, applied }
   } catch (error) {
     return { plan, observed, error }
+  } finally {
+    // Apply adds each check to the plan as it runs, so the ones that stopped it are logged too.
+    logChecks(plan.checks, log)
   }
 }
 

@@ -308,22 +308,24 @@ function readUrl(name: string, raw: string, problem: Report): string {
 
 /**
  * Reads the settings from the runner's inputs and environment. Reports every problem as an error
- * naming its input and fails the step; returns undefined then. A fork's pull request gets no
- * secrets: in plan mode that is a warning and a summary note, not a failure.
+ * naming its input and fails the step; returns undefined then. A pull request from a fork (or
+ * Dependabot's) gets no secrets: `secretless` says why, and missing secrets are then a warning
+ * and a summary note, not a failure.
  */
 export async function loadSettings(
   eventName: string,
-  fromFork: boolean,
+  secretless: string | undefined,
   onSecret: (secret: string) => void
 ): Promise<Settings | undefined> {
   const result = readSettings({ getInput: name => core.getInput(name), env: process.env, eventName, onSecret })
   if (result.ok) return result.settings
-  const missingSecretsOnFork =
-    fromFork && result.problems.every(problem => problem.input === 'cloudflare-api-token' || problem.input === 'cloudflare-account-id')
-  if (missingSecretsOnFork) {
-    const message = 'This pull request comes from a fork, which gets no secrets, so no plan could be made. A maintainer can run the workflow on a branch of this repository to see the plan.'
+  const onlySecretsMissing = result.problems.every(
+    problem => problem.input === 'cloudflare-api-token' || problem.input === 'cloudflare-account-id'
+  )
+  if (secretless && onlySecretsMissing) {
+    const message = `This pull request ${secretless}, which gets no secrets, so no plan could be made. A maintainer can run the workflow on a branch of this repository to see the plan.`
     core.warning(message)
-    await core.summary.addRaw(`### Amazon Cognito → Cloudflare Access\n\n${message}\n`).write()
+    await core.summary.addRaw(`### ⚠️ Cognito → Cloudflare Access: no plan\n\n${message}\n`).write()
     return undefined
   }
   for (const { input, message } of result.problems) core.error(redact(`${input}: ${message}`), { title: `Invalid input: ${input}` })

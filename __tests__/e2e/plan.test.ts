@@ -231,6 +231,23 @@ describe('when the comment cannot be written', () => {
     expect(world.cloudflare.calls).toEqual([])
     expectNoReadTokenLeak(result)
   })
+
+  test('Dependabot’s pull request gets no secrets either: a warning, not a failure', async () => {
+    const result = await world.run({
+      inputs: { 'user-pool-id': world.pool.Id, 'cloudflare-account-id': ACCOUNT_ID },
+      event: world.pullRequestEvent(PR),
+      env: { GITHUB_ACTOR: 'dependabot[bot]' }
+    })
+    expectSuccess(result)
+    expect(result.warnings).toEqual([expect.stringContaining('was opened by Dependabot, which gets no secrets')])
+    expect(world.cloudflare.calls).toEqual([])
+  })
+
+  test('a pull request of this repository without the token is a plain input error', async () => {
+    const result = await world.run({ inputs: { 'user-pool-id': world.pool.Id, 'cloudflare-account-id': ACCOUNT_ID }, event: world.pullRequestEvent(PR) })
+    expect(result.exitCode).toBe(1)
+    expect(result.errors.join('\n')).toContain('cloudflare-api-token: is required')
+  })
 })
 
 describe('verdicts on the summary and the comment', () => {

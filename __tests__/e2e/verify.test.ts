@@ -37,6 +37,9 @@ function expectStoppedBy(result: RunResult, check: string, expected: string, fou
   expect(message).toMatch(/Fix: /)
   expect(message).toContain('Nothing was written to Cloudflare')
   expect(world.cloudflare.writeAttempts()).toEqual([])
+  // The report keeps the checks that stopped the run.
+  expect(result.summary).toContain('Verification')
+  expect(result.summary).toMatch(new RegExp(`❌[^\\n]*${check}`))
   return message
 }
 

@@ -158,7 +158,7 @@ test('a failed apply says what was done and what was not', () => {
     mode: 'apply',
     failure: {
       message: 'Cloudflare: HTTP 403 <Authentication error>',
-      progress: { written: ['created Cognito prefix domain acme'], finished: ['cognito-domain'] }
+      progress: { written: ['created Cognito prefix domain acme'], finished: ['cognito-domain'], ids: { 'cognito-domain': 'acme' }, fixFirst: false }
     }
   })
   expect(text).toContain('### ❌ Cognito → Cloudflare Access apply failed')
@@ -168,6 +168,7 @@ test('a failed apply says what was done and what was not', () => {
   expect(text).toMatch(/\| Cloudflare identity provider .* \| not done \(create\) \|/)
   expect(text).toContain('#### Done before the failure\n\n- created Cognito prefix domain acme')
   expect(text).not.toContain('Plan: 3 to create')
+  expect(text).toMatch(/\| Cognito prefix domain .* \| created \| <code>acme<\/code> \|/)
 })
 
 test('a failed apply that does not say what it did shows the plan as planned', () => {

@@ -37,7 +37,9 @@ test('an apply that fails half-way reports the cause, what was done and what was
   expect(result.summary).toMatch(/\*\*❌ Apply failed\.\*\* Cloudflare: POST .* \(HTTP 403\): .*Authentication error.*\n\nRe-running the workflow finishes the job; nothing is created twice\./)
   expect(result.summary).not.toContain('**Applied')
   expect(result.summary).toContain('| | Resource | Result | Id |')
-  expect(result.summary).toContain('| ➕ | Cognito app client “Cloudflare Access” | created | — |')
+  expect(result.summary).toContain(`| ➕ | Cognito app client “Cloudflare Access” | created | <code>${client.ClientId}</code> |`)
+  // The outputs name the client that was made, so a later step can use it.
+  expect(result.outputs['client-id']).toBe(client.ClientId)
   expect(result.summary).toContain('| ➕ | Cloudflare identity provider “Amazon Cognito” | not done (create) | — |')
   expect(result.summary).toContain(`#### Done before the failure\n\n- created Cognito app client “Cloudflare Access” (${client.ClientId})`)
   // Something was written, so the run changed something, though it failed.

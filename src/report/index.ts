@@ -4,7 +4,7 @@
 import * as core from '@actions/core'
 import { context } from '@actions/github'
 import { ApplyError } from '../apply.js'
-import { describeError } from '../errors.js'
+import { describeError, VerificationError } from '../errors.js'
 import type { Outcome } from '../reconcile.js'
 import { redact } from '../secrets.js'
 import type { Settings } from '../settings.js'
@@ -91,7 +91,11 @@ export async function publish(settings: Settings, outcome: Outcome, run: RunCont
 /** An apply that says what it did gets its cause as the message: the report's table shows the rest. */
 function failureOf(error: unknown): ReportContext['failure'] {
   if (!(error instanceof ApplyError)) return { message: redact(describeError(error)) }
-  return { message: redact(describeError(error.cause)), progress: { written: error.written, finished: error.finished } }
+  const { written, finished, ids } = error
+  return {
+    message: redact(describeError(error.cause)),
+    progress: { written, finished, ids, fixFirst: error.cause instanceof VerificationError }
+  }
 }
 
 /** After a failure that left no plan: say so where the plan would have been. */

@@ -16,6 +16,10 @@ export interface ApplyProgress {
   written: string[]
   /** The resources apply finished. */
   finished: ResourceKind[]
+  /** The ids of what exists, as far as apply got. */
+  ids: Partial<Record<ResourceKind, string>>
+  /** A verification check stopped apply: the user fixes something before re-running. */
+  fixFirst: boolean
 }
 
 export interface ReportContext {
@@ -136,7 +140,7 @@ function actionCell(resource: ResourcePlan, context: ReportContext): string {
 }
 
 function resourceTable(plan: Plan, context: ReportContext): string[] {
-  const ids = context.applied?.ids ?? {}
+  const ids = context.applied?.ids ?? context.failure?.progress?.ids ?? {}
   const header = context.applied || context.failure?.progress ? 'Result' : context.failure ? 'Planned' : 'Action'
   return [
     `| | Resource | ${header} | Id |`,
@@ -199,7 +203,11 @@ function scopeLine(context: ReportContext, plan?: Plan): string {
 /** The bold verdict, and what failed, before anything else. */
 function verdictLines(plan: Plan, context: ReportContext): string[] {
   if (context.failure) {
-    const rerun = context.failure.progress ? ['Re-running the workflow finishes the job; nothing is created twice.', ''] : []
+    const progress = context.failure.progress
+    const next = progress?.fixFirst
+      ? 'Fix what the check reports, then re-run; nothing is created twice.'
+      : 'Re-running the workflow finishes the job; nothing is created twice.'
+    const rerun = progress ? [next, ''] : []
     return [`**❌ ${context.mode === 'plan' ? 'Plan' : 'Apply'} failed.** ${escapeMarkdown(context.failure.message)}`, '', ...rerun]
   }
   const lines = [`**${verdict(plan, context.applied !== undefined)}**`, '']
