@@ -20,19 +20,6 @@ interface Scenario {
   inputs?: Record<string, string>
 }
 
-/** A client with everything the integration needs (under managed login, still no branding style). */
-function seedReadyClient(world: World): void {
-  world.cognito.addClient(world.pool.Id, {
-    ClientName: 'Cloudflare Access',
-    GenerateSecret: true,
-    CallbackURLs: [CALLBACK],
-    AllowedOAuthFlows: ['code'],
-    AllowedOAuthScopes: ['openid', 'email', 'profile'],
-    SupportedIdentityProviders: ['COGNITO'],
-    AllowedOAuthFlowsUserPoolClient: true
-  })
-}
-
 const SCENARIOS = {
   /** A pool with a prefix domain; no client, no identity provider. */
   fresh: {},
@@ -61,7 +48,7 @@ const SCENARIOS = {
   /** Managed login (version 2): the new client gets a branding style. */
   managedLogin: { pool: { managedLoginVersion: 2 } },
   /** Managed login, and our client has no branding style yet. */
-  managedLoginClient: { pool: { managedLoginVersion: 2 }, seed: seedReadyClient },
+  managedLoginClient: { pool: { managedLoginVersion: 2 }, seed: world => void world.seedReadyClient() },
   /** Our identity provider, with stale settings: it is updated. */
   staleIdp: {
     seed: world => {
@@ -427,8 +414,8 @@ describe('surprising states', () => {
   test('two clients with our name stop the run before anything is written, naming both and app-client-id', async () => {
     const world = await startWorld('fresh')
     try {
-      seedReadyClient(world)
-      seedReadyClient(world)
+      world.seedReadyClient()
+      world.seedReadyClient()
       const [first, second] = world.clients()
       const error = expectCleanFailure(await runIn(world, 'fresh'))
       expect(error).toContain(`has 2 app clients named "Cloudflare Access" (${first.ClientId}, ${second.ClientId}); set app-client-id to the one to use`)

@@ -5,6 +5,7 @@ import { findLeaks } from '../helpers/leak-check.js'
 import { TEST_OWNER, type RunResult } from '../helpers/run-action.js'
 import { MAX_COMMENT_LENGTH } from '../fakes/github.js'
 import { ACCOUNT_ID, CALLBACK, GITHUB_READ_TOKEN, REPO, TOKEN, World, ZONE_ID, expectSuccess, planOf } from '../support/world.js'
+import { expectIntactTables } from '../support/markdown.js'
 
 const PR = 7
 const MARKER = /^<!-- cognito-cloudflare-access:plan:[0-9a-f]{16} -->\n/
@@ -43,20 +44,6 @@ function planComments(number = PR) {
 function expectNoServiceWrites(): void {
   expect(world.cognito.writeAttempts()).toEqual([])
   expect(world.cloudflare.writeAttempts()).toEqual([])
-}
-
-/** Every row of every Markdown table has its header's number of cells. */
-function expectIntactTables(text: string): void {
-  let columns = 0
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('|')) {
-      columns = 0
-      continue
-    }
-    const cells = line.split('|').length
-    if (columns === 0) columns = cells
-    expect(cells).toBe(columns)
-  }
 }
 
 describe('a pull request on a fresh pool', () => {

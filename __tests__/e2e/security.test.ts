@@ -5,7 +5,7 @@
 // no secret; secrets are masked before anything could print them; an error from Cloudflare that
 // echoes the request has the secret scrubbed, yet still says what went wrong.
 import type { RunResult } from '../helpers/run-action.js'
-import { ACCOUNT_ID, CALLBACK, READ_TOKEN, TOKEN, World, expectSuccess, planOf } from '../support/world.js'
+import { ACCOUNT_ID, READ_TOKEN, TOKEN, World, expectSuccess, planOf } from '../support/world.js'
 
 async function inWorld(use: (world: World) => Promise<void>): Promise<void> {
   const world = await World.start()
@@ -14,18 +14,6 @@ async function inWorld(use: (world: World) => Promise<void>): Promise<void> {
   } finally {
     await world.stop()
   }
-}
-
-function seedClient(world: World) {
-  return world.cognito.addClient(world.pool.Id, {
-    ClientName: 'Cloudflare Access',
-    GenerateSecret: true,
-    CallbackURLs: [CALLBACK],
-    AllowedOAuthFlows: ['code'],
-    AllowedOAuthScopes: ['openid', 'email', 'profile'],
-    SupportedIdentityProviders: ['COGNITO'],
-    AllowedOAuthFlowsUserPoolClient: true
-  })
 }
 
 function seedStaleIdp(world: World) {
@@ -104,7 +92,7 @@ test.concurrent.each(['createIdentityProvider', 'updateIdentityProvider'])(
   'an error of %s that echoes the request (secret included) is scrubbed, says what failed, and a re-run finishes',
   async operation => {
     await inWorld(async world => {
-      seedClient(world)
+      world.seedReadyClient()
       if (operation === 'updateIdentityProvider') seedStaleIdp(world)
       world.cloudflare.failNext(operation, 'echo-secret')
       const failed = await world.run({ debug: true })
@@ -127,7 +115,7 @@ test.concurrent.each(['createIdentityProvider', 'updateIdentityProvider'])(
 
 test.concurrent('plan mode on a pull request: the comment and the plan output show the secret as (sensitive), never itself', async () => {
   await inWorld(async world => {
-    seedClient(world)
+    world.seedReadyClient()
     seedStaleIdp(world)
     const result = await world.run({ event: world.pullRequestEvent(7), debug: true })
     expectSuccess(result)

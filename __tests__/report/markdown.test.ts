@@ -1,6 +1,7 @@
 import { buildPlan, type Plan } from '../../src/plan.js'
 import { escapeMarkdown, renderFailure, renderReport, type ReportContext } from '../../src/report/markdown.js'
 import { ACCOUNT_ID, CALLBACK, convergedClient, convergedIdp, freshObserved, observed, settingsWith } from '../support/fixtures.js'
+import { expectIntactTables } from '../support/markdown.js'
 
 const SHA = 'abcdef0123456789abcdef0123456789abcdef01'
 const context: ReportContext = {
@@ -15,20 +16,6 @@ const context: ReportContext = {
 const planOf = (o = observed(), inputs: Record<string, string> = {}): Plan => buildPlan(settingsWith(inputs), o)
 const render = (o = observed(), inputs: Record<string, string> = {}, extra: Partial<ReportContext> = {}) =>
   renderReport(planOf(o, inputs), { ...context, ...extra })
-
-/** Every table row has as many cell separators as its table's header: nothing closed or added a cell. */
-function expectIntactTables(text: string): void {
-  let columns = 0
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('|')) {
-      columns = 0
-      continue
-    }
-    const cells = line.split('|').length
-    if (columns === 0) columns = cells
-    expect(cells).toBe(columns)
-  }
-}
 
 test('fresh pool: the verdict counts creations, and each resource has its row and its details', () => {
   const text = render(freshObserved())

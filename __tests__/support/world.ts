@@ -115,6 +115,19 @@ export class World {
     return [...this.pool.clients.values()]
   }
 
+  /** An app client that already has everything the integration needs (on managed login, still no branding style). */
+  seedReadyClient() {
+    return this.cognito.addClient(this.pool.Id, {
+      ClientName: 'Cloudflare Access',
+      GenerateSecret: true,
+      CallbackURLs: [CALLBACK],
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      SupportedIdentityProviders: ['COGNITO'],
+      AllowedOAuthFlowsUserPoolClient: true
+    })
+  }
+
   /** Write calls that reached a fake, whatever their answer. */
   writeAttempts() {
     return [...this.cognito.writeAttempts(), ...this.cloudflare.writeAttempts(), ...this.github.writeAttempts()]
