@@ -187,12 +187,15 @@ class ApplyRun {
   private async verifyCognitoSide(clientId: string): Promise<void> {
     const { cognito, http } = this.services
     const { endpoints } = this.plan
-    await waitForActiveDomain(endpoints.hostname, {
-      describeStatus: async () => (await cognito.describeDomain(this.observed.domain.name))?.Status,
-      pollMs: this.timings.domainPollMs,
-      maxWaitMs: this.timings.domainWaitMs,
-      log: this.log
-    })
+    // A domain observed ACTIVE stays so; only a new or still-CREATING one needs describing again.
+    if (this.observed.domain.status !== 'ACTIVE' || this.finished.includes('cognito-domain')) {
+      await waitForActiveDomain(endpoints.hostname, {
+        describeStatus: async () => (await cognito.describeDomain(this.observed.domain.name))?.Status,
+        pollMs: this.timings.domainPollMs,
+        maxWaitMs: this.timings.domainWaitMs,
+        log: this.log
+      })
+    }
     const clientChanged = this.finished.includes('cognito-app-client') || this.finished.includes('managed-login-branding')
     let checks: CheckResult[] = []
     for (let attempt = 1; attempt <= (clientChanged ? PROBE_ATTEMPTS : 1); attempt++) {
