@@ -18,6 +18,7 @@ import {
   judgeDiscovery,
   judgeDomain,
   judgeJwks,
+  pkceChallenge,
   runChecks,
   usableForRs256,
   type HostedUiProbe,
@@ -70,6 +71,35 @@ describe('discovery', () => {
     })
     const prefix = judgeDiscovery(discoveryDocument({ token_endpoint: 'https://globex.auth.eu-west-1.amazoncognito.com/oauth2/token' }), endpoints, true, DISCOVERY_URL)
     expect(prefix.fix).toContain('set cognito-domain to `globex`')
+  })
+
+  test('endpoints on another domain of the same pool pass, with a note; on a host that is not the pool\'s, they fail', () => {
+    const custom = 'login.acme.com'
+    const document = discoveryDocument({ authorization_endpoint: `https://${custom}/oauth2/authorize`, token_endpoint: `https://${custom}/oauth2/token` })
+    const sibling = judgeDiscovery(document, endpoints, true, DISCOVERY_URL, [custom, HOSTNAME])
+    expect(sibling).toMatchObject({ status: 'pass' })
+    expect(sibling.detail).toContain(`note: the pool publishes its hosted UI on ${custom}, and Cloudflare gets ${HOSTNAME}, another domain of the same pool`)
+    expect(judgeDiscovery(document, endpoints, true, DISCOVERY_URL, ['other.acme.com']).status).toBe('fail')
+    // Same pool domain, but another path or a query is not the same endpoint.
+    const otherPath = discoveryDocument({ token_endpoint: `https://${custom}/oauth2/other` })
+    expect(judgeDiscovery(otherPath, endpoints, true, DISCOVERY_URL, [custom]).status).toBe('fail')
+    const plainHttp = discoveryDocument({ token_endpoint: `http://${custom}/oauth2/token` })
+    expect(judgeDiscovery(plainHttp, endpoints, true, DISCOVERY_URL, [custom]).status).toBe('fail')
+  })
+
+  test('the issuer and JWKS URL must match exactly, even on a domain of the pool', () => {
+    const result = judgeDiscovery(discoveryDocument({ jwks_uri: `https://${HOSTNAME}/.well-known/jwks.json` }), endpoints, true, DISCOVERY_URL, [HOSTNAME])
+    expect(result).toMatchObject({ status: 'fail', found: `jwks_uri https://${HOSTNAME}/.well-known/jwks.json` })
+  })
+
+  test('missing endpoints are reported as missing, with a fix about the domain, not about another one', () => {
+    const result = judgeDiscovery(discoveryDocument({ authorization_endpoint: undefined, token_endpoint: null }), endpoints, true, DISCOVERY_URL, [HOSTNAME])
+    expect(result).toMatchObject({
+      status: 'fail',
+      found: 'authorization_endpoint missing, token_endpoint missing',
+      fix: expect.stringContaining(`names no authorization_endpoint or token_endpoint; Cognito publishes them only while the pool has a hosted domain: check in the Cognito console that ${HOSTNAME}`)
+    })
+    expect(result.fix).not.toMatch(/other endpoints|set cognito-domain/)
   })
 
   test('another path on the same host, or another issuer, gets a fix that does not blame cognito-domain', () => {
@@ -137,7 +167,7 @@ describe('domain and branding', () => {
 })
 
 describe('hosted UI', () => {
-  const probe: HostedUiProbe = { baseUrl: 'https://acme.example', clientId: 'client1', callbackUrl: CALLBACK, scopes: ['openid', 'email'] }
+  const probe: HostedUiProbe = { baseUrl: 'https://acme.example', clientId: 'client1', callbackUrl: CALLBACK, scopes: ['openid', 'email'], pkce: false }
   const answer = (status: number, location?: string, text = ''): Pick<HttpResponse, 'status' | 'headers' | 'text'> =>
     ({ status, headers: location ? { location } : {}, text })
 
@@ -145,6 +175,26 @@ describe('hosted UI', () => {
     const url = new URL(authorizeUrl(probe))
     expect(url.origin + url.pathname).toBe('https://acme.example/oauth2/authorize')
     expect(Object.fromEntries(url.searchParams)).toMatchObject({ response_type: 'code', client_id: 'client1', redirect_uri: CALLBACK, scope: 'openid email' })
+    expect(url.searchParams.has('code_challenge')).toBe(false)
+    expect(url.searchParams.has('code_challenge_method')).toBe(false)
+  })
+
+  test('with pkce, the probe sends a fresh S256 challenge, as Cloudflare does', () => {
+    const first = new URL(authorizeUrl({ ...probe, pkce: true })).searchParams
+    const second = new URL(authorizeUrl({ ...probe, pkce: true })).searchParams
+    expect(first.get('code_challenge_method')).toBe('S256')
+    expect(first.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(second.get('code_challenge')).not.toBe(first.get('code_challenge'))
+  })
+
+  test('the S256 challenge is RFC 7636\'s (its appendix B example)', () => {
+    expect(pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM')
+  })
+
+  test('a PKCE parameter Cognito refuses comes back to the callback as invalid_request, with a fix about PKCE', () => {
+    const result = judgeAuthorize(answer(302, `${CALLBACK}?error=invalid_request&error_description=code_challenge_method+must+be+S256`), { ...probe, pkce: true })
+    expect(result).toMatchObject({ status: 'fail', found: expect.stringContaining('`invalid_request`'), fix: expect.stringContaining('code_challenge_method S256') })
+    expect(result.fix).toContain('pkce: false')
   })
 
   test('a redirect to the sign-in page (or to a federated provider), or the page itself, passes', () => {
@@ -228,6 +278,7 @@ describe('runChecks', () => {
       endpoints,
       hostedUiBase: `https://${HOSTNAME}`,
       scopes: ['openid', 'email', 'profile'],
+      pkce: true,
       clientId: 'client0001',
       clientPending: false,
       domainExists: true,

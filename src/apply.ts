@@ -7,7 +7,7 @@ import type { CognitoApi } from './cognito/api.js'
 import { duplicateClients } from './cognito/app-client.js'
 import { waitForActiveDomain } from './cognito/domain.js'
 import type { CloudflareApi, IdentityProvider } from './cloudflare/api.js'
-import { identityProviderBody, identityProviderChanges, pickByName } from './cloudflare/identity-provider.js'
+import { identityProviderBody, identityProviderChanges, lostScimSettings, pickByName } from './cloudflare/identity-provider.js'
 import { createOnce } from './create-once.js'
 import { ActionError, describeError, isTransient, VerificationError } from './errors.js'
 import type { HttpClient } from './http.js'
@@ -208,6 +208,8 @@ class ApplyRun {
         endpoints,
         hostedUiBase: this.settings.endpoints.hostedUi ?? `https://${endpoints.hostname}`,
         scopes: this.settings.scopes,
+        pkce: this.settings.pkce,
+        poolHostnames: this.observed.domain.poolHostnames,
         clientId,
         clientPending: false,
         domainExists: true,
@@ -228,7 +230,8 @@ class ApplyRun {
     const { cloudflare } = this.services
     const step = this.plan.steps.identityProvider
     const { title, changes } = this.resource('cloudflare-identity-provider')
-    const body = identityProviderBody(step.desired, clientId, clientSecret)
+    // A create starts from nothing; an update sends back what the action does not manage.
+    const body = identityProviderBody(step.desired, clientId, clientSecret, step.action === 'update' ? step.kept : undefined)
     let idp: IdentityProvider
     if (step.action === 'create') {
       idp = await createOnce({
@@ -251,12 +254,15 @@ class ApplyRun {
     return idp.id
   }
 
-  /** Cloudflare holds what was sent (all but the secret, which it never returns). */
+  /** Cloudflare holds what was sent (all but the secret, which it never returns), SCIM flags included. */
   private async readBack(id: string, clientId: string): Promise<void> {
     const stored = await this.services.cloudflare.getIdentityProvider(id)
-    const desired = this.plan.steps.identityProvider.desired
+    const { desired, kept, action } = this.plan.steps.identityProvider
     const readBack = stored
-      ? checkReadBack(identityProviderChanges(stored, desired, clientId, false))
+      ? checkReadBack([
+        ...identityProviderChanges(stored, desired, clientId, false),
+        ...(action === 'update' ? lostScimSettings(stored, kept) : [])
+      ])
       : checkReadBack([{ field: 'id', before: 'nothing', after: id }])
     this.plan.checks.push(readBack)
     const failure = failureMessage([readBack])

@@ -30,7 +30,9 @@ export function desiredClient(settings: Settings, endpoints: Endpoints): Desired
     name: settings.appClientName,
     callbackUrl: endpoints.callbackUrl,
     scopes: settings.scopes,
-    identityProviders: settings.identityProviders
+    identityProviders: settings.identityProviders,
+    emailAttribute: settings.emailClaimName === 'email',
+    pruneOtherTeams: settings.pruneCallbacks
   }
 }
 

@@ -3,7 +3,7 @@
 import type { UserPoolClientType } from '@aws-sdk/client-cognito-identity-provider'
 import type { CognitoApi } from './cognito/api.js'
 import { findAppClient } from './cognito/app-client.js'
-import { chooseDomain, issuerUrl, type DomainChoice } from './cognito/domain.js'
+import { chooseDomain, issuerUrl, poolHostnames, type DomainChoice } from './cognito/domain.js'
 import type { CloudflareApi, IdentityProvider } from './cloudflare/api.js'
 import { findIdentityProvider, readTeamName } from './cloudflare/identity-provider.js'
 import { ActionError } from './errors.js'
@@ -14,6 +14,8 @@ export interface ObservedDomain extends DomainChoice {
   status?: string
   /** 1: classic hosted UI; 2: managed login, which needs a branding style per client. */
   managedLoginVersion?: number
+  /** Every domain the pool has (custom and prefix hostnames): each serves its hosted UI. */
+  poolHostnames?: string[]
 }
 
 export interface Observed {
@@ -39,7 +41,10 @@ export async function observe(
     settings.teamName ?? readTeamName(cloudflare),
     findIdentityProvider(cloudflare, { id: settings.idpId, name: settings.idpName })
   ])
-  const domain = await observeDomain(cognito, settings, chooseDomain(pool, settings.cognitoDomain, settings.region))
+  const domain = {
+    ...(await observeDomain(cognito, settings, chooseDomain(pool, settings.cognitoDomain, settings.region))),
+    poolHostnames: poolHostnames(pool, settings.region)
+  }
   const hasBranding =
     domain.managedLoginVersion === 2 && client?.ClientId
       ? await cognito.hasBranding(settings.userPoolId, client.ClientId)

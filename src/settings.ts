@@ -27,6 +27,10 @@ export interface Settings {
   emailClaimName: string
   pkce: boolean
   verify: boolean
+  /** Write the client secret to Cloudflare even when nothing says it changed (it cannot be read back). */
+  syncSecret: boolean
+  /** Remove other Zero Trust teams' Access callbacks from the client (off: they get a warning). */
+  pruneCallbacks: boolean
   comment: boolean
   githubToken: string
   timing: Timing
@@ -169,6 +173,8 @@ export function readSettings(sources: SettingsSources): SettingsResult {
   const pkce = readBoolean('pkce', input('pkce'), true, problem)
   const verify = readBoolean('verify', input('verify'), true, problem)
   const comment = readBoolean('comment', input('comment'), true, problem)
+  const syncSecret = readBoolean('sync-secret', input('sync-secret'), false, problem)
+  const pruneCallbacks = readBoolean('prune-callbacks', input('prune-callbacks'), false, problem)
 
   const baseUrl = readUrl('CLOUDFLARE_API_BASE_URL', env('CLOUDFLARE_API_BASE_URL') || DEFAULT_CLOUDFLARE_API, problem)
   const cognitoEndpoint = env('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS') === 'true'
@@ -200,6 +206,8 @@ export function readSettings(sources: SettingsSources): SettingsResult {
       emailClaimName,
       pkce,
       verify,
+      syncSecret,
+      pruneCallbacks,
       comment,
       githubToken,
       timing,

@@ -2,6 +2,7 @@
 // pointed at the pool (Cloudflare has no API for that button). Each failure says what was
 // expected, what was found, and how to fix it. Requests go through our HttpClient; the JWKS is
 // parsed by jose. The judging is pure (exported for unit tests); the fetching is thin around it.
+import { createHash, randomBytes } from 'node:crypto'
 import { createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK } from 'jose'
 import { DOMAIN_CHECK, deadEndFix } from './cognito/domain.js'
 import type { Endpoints } from './desired.js'
@@ -56,19 +57,67 @@ export function expectedDiscovery(endpoints: Endpoints, hostedEndpoints: boolean
   }
 }
 
-/** Judges a fetched discovery document against what Cloudflare would get. */
-export function judgeDiscovery(document: Record<string, unknown>, endpoints: Endpoints, hostedEndpoints: boolean, url: string): CheckResult {
+/** How one discovery field compares with what Cloudflare gets. */
+type FieldVerdict = 'same' | 'sibling' | 'missing' | 'other'
+
+/**
+ * `sibling`: an endpoint on another domain of the same pool (its prefix or custom domain), same
+ * path. Both domains serve the pool's hosted UI, so Cloudflare's URLs work as well.
+ */
+function judgeField(field: string, value: unknown, expected: string, poolHostnames: readonly string[]): FieldVerdict {
+  if (typeof value !== 'string' || value === '') return 'missing'
+  if (value === expected) return 'same'
+  if (!field.endsWith('_endpoint')) return 'other'
+  const found = parseUrl(value)
+  const wanted = parseUrl(expected)
+  if (!found || !wanted || found.protocol !== 'https:' || found.port || found.search || found.hash) return 'other'
+  const host = found.hostname.toLowerCase()
+  const sameService = found.pathname === wanted.pathname && host !== wanted.hostname
+  return sameService && poolHostnames.some(name => name.toLowerCase() === host) ? 'sibling' : 'other'
+}
+
+/**
+ * Judges a fetched discovery document against what Cloudflare would get: the issuer and JWKS URL
+ * exactly; the authorization and token endpoints exactly, or on another domain of the same pool
+ * (passes, with a note). `poolHostnames` are the hostnames of the pool's domains.
+ */
+export function judgeDiscovery(
+  document: Record<string, unknown>,
+  endpoints: Endpoints,
+  hostedEndpoints: boolean,
+  url: string,
+  poolHostnames: readonly string[] = []
+): CheckResult {
   const expected = expectedDiscovery(endpoints, hostedEndpoints)
-  const wrong = Object.keys(expected).filter(field => document[field] !== expected[field])
+  const verdicts = Object.fromEntries(
+    Object.keys(expected).map(field => [field, judgeField(field, document[field], expected[field], poolHostnames)])
+  )
+  const wrong = Object.keys(expected).filter(field => verdicts[field] === 'missing' || verdicts[field] === 'other')
   if (wrong.length === 0) {
     const later = hostedEndpoints ? '' : '; the authorization and token endpoints are checked once the domain exists'
-    return pass(CHECKS.discovery, `${Object.keys(expected).join(', ')} of ${url} match what Cloudflare gets${later}`)
+    const siblings = Object.keys(expected).filter(field => verdicts[field] === 'sibling')
+    return pass(CHECKS.discovery, `${Object.keys(expected).join(', ')} of ${url} match what Cloudflare gets${later}${siblingNote(document, siblings, endpoints.hostname)}`)
   }
+  const missing = wrong.filter(field => verdicts[field] === 'missing')
   return fail(CHECKS.discovery, {
     expected: wrong.map(field => `${field} ${expected[field]}`).join(', '),
-    found: wrong.map(field => `${field} ${typeof document[field] === 'string' ? document[field] : 'missing'}`).join(', '),
-    fix: discoveryFix(document, wrong, endpoints.hostname)
+    found: wrong.map(field => `${field} ${verdicts[field] === 'missing' ? 'missing' : String(document[field])}`).join(', '),
+    fix: missing.some(field => field.endsWith('_endpoint'))
+      ? missingEndpointsFix(missing.filter(field => field.endsWith('_endpoint')), endpoints.hostname)
+      : discoveryFix(document, wrong, endpoints.hostname)
   })
+}
+
+function siblingNote(document: Record<string, unknown>, siblings: string[], hostname: string): string {
+  if (siblings.length === 0) return ''
+  const published = [...new Set(siblings.map(field => hostOf(document[field])))].join(', ')
+  return `; note: the pool publishes its hosted UI on ${published}, and Cloudflare gets ${hostname}, another domain of the same pool that serves the same endpoints`
+}
+
+/** Cognito publishes the hosted UI's endpoints only while the pool has a domain that serves them. */
+function missingEndpointsFix(fields: string[], hostname: string): string {
+  return `the discovery document names no ${fields.join(' or ')}; Cognito publishes them only while the pool has a hosted domain: ` +
+    `check in the Cognito console that ${hostname} is a domain of this pool and ACTIVE, then re-run.`
 }
 
 /** The likely cause: another hosted domain than the one chosen, or an issuer other than the pool's. */
@@ -85,17 +134,25 @@ function discoveryFix(document: Record<string, unknown>, wrong: string[], hostna
     'and that any AWS_ENDPOINT_URL override serves this pool\'s issuer.'
 }
 
-function hostOf(url: unknown): string | undefined {
-  if (typeof url !== 'string') return undefined
+function parseUrl(url: string): URL | undefined {
   try {
-    return new URL(url).hostname
+    return new URL(url)
   } catch {
     return undefined
   }
 }
 
+function hostOf(url: unknown): string | undefined {
+  return typeof url === 'string' ? parseUrl(url)?.hostname : undefined
+}
+
 /** `<issuer>/.well-known/openid-configuration` names the endpoints we give Cloudflare. */
-export async function checkDiscovery(http: HttpClient, endpoints: Endpoints, hostedEndpoints = true): Promise<CheckResult> {
+export async function checkDiscovery(
+  http: HttpClient,
+  endpoints: Endpoints,
+  hostedEndpoints = true,
+  poolHostnames: readonly string[] = []
+): Promise<CheckResult> {
   const url = `${endpoints.issuer}/.well-known/openid-configuration`
   const fix = `check user-pool-id and aws-region: the pool's issuer is ${endpoints.issuer}.`
   try {
@@ -104,7 +161,7 @@ export async function checkDiscovery(http: HttpClient, endpoints: Endpoints, hos
       const found = `HTTP ${status}${status === 200 ? ' without a JSON object' : ''}`
       return fail(CHECKS.discovery, { expected: `HTTP 200 with the discovery document at ${url}`, found, fix })
     }
-    return judgeDiscovery(json as Record<string, unknown>, endpoints, hostedEndpoints, url)
+    return judgeDiscovery(json as Record<string, unknown>, endpoints, hostedEndpoints, url, poolHostnames)
   } catch (error) {
     return fail(CHECKS.discovery, { expected: `the discovery document at ${url}`, found: describeError(error), fix })
   }
@@ -216,9 +273,16 @@ export interface HostedUiProbe {
   clientId: string
   callbackUrl: string
   scopes: string[]
+  /** Cloudflare sends a PKCE challenge when `pkce_enabled` (the pkce input). */
+  pkce: boolean
 }
 
-/** The request a browser sent by Cloudflare makes to /oauth2/authorize. */
+/** RFC 7636's S256 challenge of a verifier: base64url(SHA-256(verifier)), unpadded. */
+export function pkceChallenge(verifier: string): string {
+  return createHash('sha256').update(verifier, 'ascii').digest('base64url')
+}
+
+/** The request a browser sent by Cloudflare makes to /oauth2/authorize, with a fresh PKCE challenge when Cloudflare would send one. */
 export function authorizeUrl(probe: HostedUiProbe): string {
   const query = new URLSearchParams({
     response_type: 'code',
@@ -227,6 +291,11 @@ export function authorizeUrl(probe: HostedUiProbe): string {
     scope: probe.scopes.join(' '),
     state: 'cognito-cloudflare-access-verify'
   })
+  if (probe.pkce) {
+    // The verifier is never used: the probe stops at the redirect, before any code exists.
+    query.set('code_challenge', pkceChallenge(randomBytes(32).toString('base64url')))
+    query.set('code_challenge_method', 'S256')
+  }
   return `${probe.baseUrl}/oauth2/authorize?${query}`
 }
 
@@ -245,13 +314,15 @@ export function judgeAuthorize(response: Pick<HttpResponse, 'status' | 'headers'
   }
   if (response.status === 200) return pass(CHECKS.hostedUi, `/oauth2/authorize shows the sign-in page for client ${probe.clientId}`)
   const loginUnavailable = /login pages? unavailable/i.test(response.text)
+  // Unknown clients go to Cognito's /error page; a bad parameter of a known client goes back to the callback.
+  const badParameter = error === 'invalid_request' && !target!.pathname.endsWith('/error')
   const found = error
     ? `Cognito's error \`${error}\` (a redirect to ${target!.pathname})`
     : `HTTP ${response.status}${target ? ` to ${target.pathname}` : ''}${loginUnavailable ? ', "Login pages unavailable"' : ''}`
   return fail(CHECKS.hostedUi, {
     expected: `a redirect to the sign-in page for client ${probe.clientId} and redirect_uri ${probe.callbackUrl}`,
     found,
-    fix: hostedUiFix(loginUnavailable ? 'login_unavailable' : error, probe)
+    fix: hostedUiFix(loginUnavailable ? 'login_unavailable' : badParameter ? 'bad_parameter' : error, probe)
   })
 }
 
@@ -263,6 +334,9 @@ function hostedUiFix(error: string | undefined, probe: HostedUiProbe): string {
         'something else (Terraform, CloudFormation, a person in the console) rewrites the client, and UpdateUserPoolClient drops every callback it is not sent.'
     case 'invalid_request':
       return `${client} is unknown to the user pool behind this domain: check app-client-id and cognito-domain.`
+    case 'bad_parameter':
+      return `Cognito refused the request Cloudflare's browser sends${probe.pkce ? ' (with PKCE: code_challenge and code_challenge_method S256)' : ''}; ` +
+        `check the hosted domain and ${client}${probe.pkce ? ', or set pkce: false' : ''}.`
     case 'unauthorized_client':
     case 'unsupported_response_type':
       return `allow the authorization code grant on ${client} (AllowedOAuthFlows code, AllowedOAuthFlowsUserPoolClient true).`
@@ -319,6 +393,10 @@ export interface VerifyInputs {
   /** `https://<hostname>` or COGNITO_HOSTED_UI_ENDPOINT. */
   hostedUiBase: string
   scopes: string[]
+  /** The pkce input: the probe sends a challenge as Cloudflare would. */
+  pkce: boolean
+  /** The hostnames of the pool's domains (prefix and custom), for the discovery check. */
+  poolHostnames?: string[]
   /** Undefined when the client does not exist yet. */
   clientId?: string
   /** The client has changes still to apply (plan mode), so probing it now would mislead. */
@@ -350,9 +428,9 @@ export async function runChecks(inputs: VerifyInputs): Promise<CheckResult[]> {
   const domain = judgeDomain({ hostname: endpoints.hostname, exists: inputs.domainExists, status: inputs.domainStatus })
   const branding = judgeBranding(inputs)
   const blocker = probeBlocker(inputs, domain, branding)
-  const probe = { baseUrl: inputs.hostedUiBase, clientId: inputs.clientId!, callbackUrl: endpoints.callbackUrl, scopes: inputs.scopes }
+  const probe = { baseUrl: inputs.hostedUiBase, clientId: inputs.clientId!, callbackUrl: endpoints.callbackUrl, scopes: inputs.scopes, pkce: inputs.pkce }
   const [discovery, jwks, hostedUi] = await Promise.all([
-    checkDiscovery(http, endpoints, inputs.domainExists),
+    checkDiscovery(http, endpoints, inputs.domainExists, inputs.poolHostnames),
     checkJwks(http, endpoints.certsUrl),
     blocker ? skip(CHECKS.hostedUi, blocker) : checkHostedUi(http, probe)
   ])

@@ -5,7 +5,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { jest } from '@jest/globals'
-import { CloudflareApi, PERMISSION_HINT, type IdentityProviderBody } from '../../src/cloudflare/api.js'
+import { CloudflareApi, MAX_PAGES, PERMISSION_HINT, morePages, type IdentityProviderBody } from '../../src/cloudflare/api.js'
 import { ServiceError } from '../../src/errors.js'
 import { HttpClient } from '../../src/http.js'
 import { clearSecretsForTest } from '../../src/secrets.js'
@@ -173,3 +173,69 @@ test('errors keep Cloudflare’s chain of causes', async () => {
     await new Promise(resolve => server.close(resolve))
   }
 })
+
+describe('paging goes by what the server says', () => {
+  test.each<[string, Parameters<typeof morePages>[0], number, number, boolean]>([
+    ['total_pages says more', { total_pages: 3 }, 2, 50, true],
+    ['total_pages says last', { total_pages: 3, per_page: 50, total_count: 999 }, 3, 50, false],
+    ['no total_pages: total_count against the server\'s per_page', { per_page: 20, count: 20, total_count: 121 }, 6, 20, true],
+    ['no total_pages: total_count reached', { per_page: 20, count: 20, total_count: 120 }, 6, 20, false],
+    ['only the server\'s per_page: a full page goes on', { per_page: 20 }, 1, 20, true],
+    ['only the server\'s per_page: a short page is the last', { per_page: 20 }, 1, 7, false],
+    ['nothing said: ask for the next page', undefined, 1, 20, true],
+    ['nonsense numbers count as unsaid', { total_pages: -1, total_count: 'many', per_page: 2.5 }, 1, 20, true]
+  ])('%s', (_, info, page, received, more) => {
+    expect(morePages(info, page, received)).toBe(more)
+  })
+
+  test('a clamped page size without total_pages: every provider is found, on the server\'s pages', async () => {
+    fake.clampPerPage = 20
+    fake.reportTotalPages = false
+    for (let i = 0; i < 125; i++) fake.addIdentityProvider({ accountId: ACCOUNT }, { name: `idp ${i}`, type: 'onetimepin', config: {} })
+    const all = await api().listIdentityProviders()
+    expect(all.map(idp => idp.name)).toEqual(Array.from({ length: 125 }, (_, i) => `idp ${i}`))
+    expect(fake.calls.filter(call => call.operation === 'listIdentityProviders')).toHaveLength(7)
+  })
+
+  test('a server that says nothing: an empty page ends the list', async () => {
+    const pages = [[{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }], [{ id: 'c', name: 'C' }], []]
+    await withServer(page => ({ success: true, errors: [], result: pages[page - 1] ?? [] }), async base => {
+      expect((await api(WRITE, base).listIdentityProviders()).map(idp => idp.id)).toEqual(['a', 'b', 'c'])
+    })
+  })
+
+  test('a provider seen on two pages (the list shifted) is listed once', async () => {
+    const pages = [[{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }], [{ id: 'b', name: 'B' }, { id: 'c', name: 'C' }]]
+    await withServer(page => ({ success: true, errors: [], result: pages[page - 1], result_info: { page, per_page: 2, total_pages: 2 } }), async base => {
+      expect((await api(WRITE, base).listIdentityProviders()).map(idp => idp.id)).toEqual(['a', 'b', 'c'])
+    })
+  })
+
+  test('a list that never ends fails clearly past the page bound', async () => {
+    let asked = 0
+    await withServer(page => {
+      asked++
+      return { success: true, errors: [], result: [{ id: `p${page}`, name: 'x' }] }
+    }, async base => {
+      const error = await failure(api(WRITE, base).listIdentityProviders())
+      expect(error.message).toBe(`Cloudflare: the list of identity providers of accounts/${ACCOUNT} still went on after ${MAX_PAGES} pages, so it was not read to the end; set idp-id to the identity provider to use.`)
+    })
+    expect(asked).toBe(MAX_PAGES)
+  })
+})
+
+/** A one-route Cloudflare stand-in answering each list page with `answer(page)`. */
+async function withServer(answer: (page: number) => unknown, use: (baseUrl: string) => Promise<void>): Promise<void> {
+  const server = createServer((req, res) => {
+    const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('page'))
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify(answer(page)))
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  try {
+    await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}/client/v4`)
+  } finally {
+    server.closeAllConnections()
+    await new Promise(resolve => server.close(resolve))
+  }
+}

@@ -98,3 +98,32 @@ test('a public client or a full callback list cannot be fixed by an update', () 
   expect(() => checkExistingClient({ ...customised, CallbackURLs: full }, desired)).toThrow(/100 callback URLs/)
   expect(() => checkExistingClient({ ...customised, CallbackURLs: [...full.slice(1), desired.callbackUrl] }, desired)).not.toThrow()
 })
+
+test('a machine-to-machine client cannot also serve Cloudflare', () => {
+  const m2m = { ...customised, AllowedOAuthFlows: ['client_credentials' as const] }
+  expect(() => checkExistingClient(m2m, desired)).toThrow(/app client client123 \("Cloudflare Access"\) is a machine-to-machine client/)
+})
+
+test('email joins ReadAttributes only when they are set, lack it, and the email claim is `email`', () => {
+  const limited = { ...customised, ReadAttributes: ['name', 'custom:team'] }
+  const wanting = { ...desired, emailAttribute: true }
+  expect((updateClientRequest(limited, wanting) as { ReadAttributes?: string[] }).ReadAttributes).toEqual(['name', 'custom:team', 'email'])
+  expect(clientChanges(limited, wanting)).toContainEqual({ field: 'ReadAttributes', before: ['name', 'custom:team'], after: ['name', 'custom:team', 'email'] })
+  expect(clientChanges(limited, desired).map(change => change.field)).not.toContain('ReadAttributes')
+  expect(clientChanges({ ...customised, ReadAttributes: undefined }, wanting).map(change => change.field)).not.toContain('ReadAttributes')
+  expect(clientChanges({ ...limited, ReadAttributes: ['email'] }, wanting).map(change => change.field)).not.toContain('ReadAttributes')
+})
+
+test('pruning removes other teams\' Access callbacks only, and counts against the limit after it', () => {
+  const stale = 'https://old.cloudflareaccess.com/cdn-cgi/access/callback'
+  const withStale = { ...customised, CallbackURLs: ['https://app.example.com/callback', stale] }
+  const pruning = { ...desired, pruneOtherTeams: true }
+  expect((updateClientRequest(withStale, pruning) as { CallbackURLs?: string[] }).CallbackURLs).toEqual(['https://app.example.com/callback', desired.callbackUrl])
+  expect((updateClientRequest(withStale, desired) as { CallbackURLs?: string[] }).CallbackURLs).toEqual([...withStale.CallbackURLs, desired.callbackUrl])
+  // A swap (one removed, ours added) is a change even though the count stays.
+  const swapped = { ...customised, CallbackURLs: [stale] }
+  expect(clientChanges(swapped, pruning)).toContainEqual({ field: 'CallbackURLs', before: [stale], after: [desired.callbackUrl] })
+  const full = [...Array.from({ length: 99 }, (_, i) => `https://x${i}.example.com/cb`), stale]
+  expect(() => checkExistingClient({ ...customised, CallbackURLs: full }, desired)).toThrow(/100 callback URLs/)
+  expect(() => checkExistingClient({ ...customised, CallbackURLs: full }, pruning)).not.toThrow()
+})

@@ -1,5 +1,5 @@
 import { request } from 'undici'
-import { CloudflareErrorCode, CloudflareFake, REDACTED, type StoredIdp } from './cloudflare.js'
+import { CloudflareErrorCode, CloudflareFake, REDACTED, type SecretShown, type StoredIdp } from './cloudflare.js'
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef'
 const ZONE = 'fedcba9876543210fedcba9876543210'
@@ -198,17 +198,75 @@ describe('identity providers', () => {
     expect((await cf('GET', `${idps}?per_page=10`)).status).toBe(200)
   })
 
-  test('the secret is redacted in every answer but kept in clear', async () => {
+  test('a stored secret never shows in clear: absent by default, or null, or redacted, as a test asks', async () => {
     const created = await cf('POST', idps, { body: oidcBody() })
     expect(created.status).toBe(201)
     const id = created.json.result.id
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
-    expect(created.json.result.config.client_secret).toBe(REDACTED)
-    expect((await cf('GET', `${idps}/${id}`)).json.result.config.client_secret).toBe(REDACTED)
-    expect((await cf('GET', idps)).json.result[0].config.client_secret).toBe(REDACTED)
-    expect(JSON.stringify((await cf('GET', idps)).json)).not.toContain('s3cret')
-    expect(fake.identityProvider(id)?.config.client_secret).toBe('s3cret')
+    expect(created.json.result.config).not.toHaveProperty('client_secret')
     expect(created.json.result).toMatchObject({ name: 'Cognito', type: 'oidc', scim_config: { enabled: false } })
+    const shown: Array<[SecretShown, unknown]> = [['absent', undefined], ['null', null], ['redacted', REDACTED]]
+    for (const [mode, value] of shown) {
+      fake.secretShown = mode
+      for (const config of [(await cf('GET', `${idps}/${id}`)).json.result.config, (await cf('GET', idps)).json.result[0].config]) {
+        expect(config.client_secret).toBe(value)
+        expect('client_secret' in config).toBe(mode !== 'absent')
+      }
+      expect(JSON.stringify((await cf('GET', idps)).json)).not.toContain('s3cret')
+    }
+    expect(fake.identityProvider(id)?.config.client_secret).toBe('s3cret')
+  })
+
+  test('answers can leave out default values, or show them all', async () => {
+    const body = oidcBody({}, { claims: [], pkce_enabled: false, email_claim_name: 'email' })
+    const { id } = (await cf('POST', idps, { body })).json.result
+    expect((await cf('GET', `${idps}/${id}`)).json.result).toMatchObject({ config: { claims: [], pkce_enabled: false, email_claim_name: 'email' }, scim_config: { enabled: false } })
+    fake.omitDefaults = true
+    const terse = (await cf('GET', `${idps}/${id}`)).json.result
+    expect(terse.config).not.toHaveProperty('claims')
+    expect(terse.config).not.toHaveProperty('pkce_enabled')
+    expect(terse.config).not.toHaveProperty('email_claim_name')
+    expect(terse.config.scopes).toEqual(['openid', 'email', 'profile'])
+    expect(terse).not.toHaveProperty('scim_config')
+    expect(fake.identityProvider(id)?.config.pkce_enabled).toBe(false)
+  })
+
+  test('SCIM: the secret is made when SCIM is first enabled, never shown, and kept by a PUT that resets the flags it leaves out', async () => {
+    fake.secretShown = 'redacted'
+    const [idp] = seed(1)
+    expect(idp.scim_config).not.toHaveProperty('secret')
+    const enable = oidcBody({ scim_config: { enabled: true, user_deprovision: true, seat_deprovision: true } })
+    const enabled = await cf('PUT', `${idps}/${idp.id}`, { body: enable })
+    expect(enabled.json.result.scim_config).toMatchObject({ enabled: true, secret: REDACTED, scim_base_url: `https://acme.cloudflareaccess.com/scim/${idp.id}` })
+    const scimSecret = idp.scim_config.secret
+    expect(scimSecret).toMatch(/^[0-9a-f]{32}$/)
+    await cf('PUT', `${idps}/${idp.id}`, { body: oidcBody() })
+    expect(idp.scim_config).toMatchObject({ enabled: false, user_deprovision: false, seat_deprovision: false, secret: scimSecret })
+    // A client that echoes the redacted secret back overwrites it, as a real API might.
+    await cf('PUT', `${idps}/${idp.id}`, { body: oidcBody({ scim_config: { enabled: true, secret: REDACTED } }) })
+    expect(idp.scim_config.secret).toBe(REDACTED)
+  })
+
+  test('a read_only provider reads, but refuses PUT and DELETE', async () => {
+    const idp = fake.addIdentityProvider({ accountId: ACCOUNT }, { name: 'managed', type: 'oidc', config: { client_id: 'c' }, read_only: true })
+    expect((await cf('GET', `${idps}/${idp.id}`)).json.result).toMatchObject({ id: idp.id, read_only: true })
+    for (const method of ['PUT', 'DELETE']) {
+      const reply = await cf(method, `${idps}/${idp.id}`, { body: method === 'PUT' ? oidcBody() : undefined })
+      expect(reply.status).toBe(400)
+      expect(reply.json.errors[0].message).toMatch(/^access\.api\.error\.identity_provider_read_only/)
+    }
+    expect(fake.identityProvider(idp.id)?.config).toEqual({ client_id: 'c' })
+  })
+
+  test('per_page can be clamped without total_pages: result_info says what was served', async () => {
+    seed(7)
+    fake.clampPerPage = 3
+    fake.reportTotalPages = false
+    const reply = await cf('GET', `${idps}?page=2&per_page=50`)
+    expect(reply.json.result.map((idp: StoredIdp) => idp.name)).toEqual(['idp 3', 'idp 4', 'idp 5'])
+    expect(reply.json.result_info).toEqual({ page: 2, per_page: 3, count: 3, total_count: 7 })
+    fake.reportTotalPages = true
+    expect((await cf('GET', `${idps}?page=3&per_page=50`)).json.result_info).toEqual({ page: 3, per_page: 3, count: 1, total_count: 7, total_pages: 3 })
   })
 
   test('names are not unique: a second create is a second provider', async () => {
@@ -231,6 +289,7 @@ describe('identity providers', () => {
   })
 
   test('PUT sends the redacted secret back at its peril: it is stored verbatim', async () => {
+    fake.secretShown = 'redacted'
     const [idp] = seed(1)
     const current = (await cf('GET', `${idps}/${idp.id}`)).json.result
     await cf('PUT', `${idps}/${idp.id}`, { body: oidcBody({}, { client_secret: current.config.client_secret }) })

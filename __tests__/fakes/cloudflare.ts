@@ -39,7 +39,15 @@ export interface StoredIdp {
   type: string
   config: Record<string, unknown>
   scim_config: Record<string, unknown>
+  /** Managed elsewhere: a PUT or DELETE is refused. */
+  read_only?: boolean
 }
+
+/**
+ * How answers show a stored secret (the OIDC client secret, the SCIM secret). A recorded real GET
+ * (cf-terraforming's testdata) has none at all; the schema says "redacted"; null is plausible too.
+ */
+export type SecretShown = 'absent' | 'null' | 'redacted'
 
 export interface CloudflareFakeOptions {
   defaultPerPage?: number
@@ -58,7 +66,7 @@ export interface ResultInfo {
   per_page: number
   count: number
   total_count: number
-  total_pages: number
+  total_pages?: number
 }
 
 /** Error codes the fake answers with, in one place. */
@@ -134,6 +142,14 @@ export class CloudflareFake extends HttpFake {
    * does with a body the strict contract would have refused, e.g. a PUT that forgets client_secret.
    */
   contractValidation = true
+  /** How answers show stored secrets (default: absent, as the recorded real GET). */
+  secretShown: SecretShown = 'absent'
+  /** Answers leave out default values: `false`, empty lists and strings, `email_claim_name: email`. */
+  omitDefaults = false
+  /** Silently serve at most this many per page, and say so in result_info.per_page (unset: ask and get). */
+  clampPerPage?: number
+  /** Whether result_info carries total_pages (the schema has no such field; some answers do). */
+  reportTotalPages = true
 
   private readonly tokens = new Map<string, TokenPermission>()
   private readonly scopes = new Map<string, ScopeState>()
@@ -162,12 +178,14 @@ export class CloudflareFake extends HttpFake {
 
   addIdentityProvider(
     scope: CloudflareScope,
-    idp: { name: string; type: string; config: Record<string, unknown>; id?: string }
+    idp: { name: string; type: string; config: Record<string, unknown>; id?: string; scim_config?: Record<string, unknown>; read_only?: boolean }
   ): StoredIdp {
     const id = idp.id ?? randomUUID()
     if (this.identityProvider(id)) throw new Error(`identity provider ${id} already exists`)
-    const stored = newIdp(id, idp)
-    this.scopeOf(scope).idps.push(stored)
+    const state = this.scopeOf(scope)
+    const stored = newIdp(id, idp, undefined, teamDomain(state))
+    if (idp.read_only) stored.read_only = true
+    state.idps.push(stored)
     return stored
   }
 
@@ -266,11 +284,12 @@ export class CloudflareFake extends HttpFake {
       case 'createIdentityProvider':
         return this.create(scope, target, body)
       case 'getIdentityProvider':
-        return this.withIdp(scope, target, idp => ok(redacted(idp)))
+        return this.withIdp(scope, target, idp => ok(this.shown(idp)))
       case 'updateIdentityProvider':
-        return this.withIdp(scope, target, idp => this.replace(idp, target, body))
+        return this.withIdp(scope, target, idp => this.replace(scope, idp, target, body))
       case 'deleteIdentityProvider':
         return this.withIdp(scope, target, idp => {
+          if (idp.read_only) return readOnly()
           scope.idps.splice(scope.idps.indexOf(idp), 1)
           return { status: 202, result: { id: idp.id } }
         })
@@ -311,36 +330,55 @@ export class CloudflareFake extends HttpFake {
 
   private list(scope: ScopeState, url: URL): Answer {
     const page = intParam(url, 'page') ?? 1
-    const perPage = intParam(url, 'per_page') ?? this.defaultPerPage
+    const asked = intParam(url, 'per_page') ?? this.defaultPerPage
     if (!(page >= 1)) return invalidRequest('page must be a whole number of at least 1')
-    if (!(perPage >= 1 && perPage <= this.maxPerPage)) {
+    if (!(asked >= 1 && (asked <= this.maxPerPage || this.clampPerPage !== undefined))) {
       return invalidRequest(`per_page must be a whole number between 1 and ${this.maxPerPage}`)
     }
+    const perPage = this.clampPerPage === undefined ? asked : Math.min(asked, this.clampPerPage)
     const { items, totalPages } = pageOf(scope.idps, page, perPage)
     const total_count = scope.idps.length
-    const result_info = { page, per_page: perPage, count: items.length, total_count, total_pages: totalPages }
-    return { status: 200, result: items.map(redacted), result_info }
+    const result_info: ResultInfo = { page, per_page: perPage, count: items.length, total_count }
+    if (this.reportTotalPages) result_info.total_pages = totalPages
+    return { status: 200, result: items.map(idp => this.shown(idp)), result_info }
   }
 
   private create(scope: ScopeState, target: Target, body: unknown): Answer {
     const invalid = this.invalidBody(target, 'post', body)
     if (invalid) return invalidRequest(invalid)
     // Names are not unique in Cloudflare: a second create with the same name is a second provider.
-    const idp = newIdp(randomUUID(), body as IdpBody)
+    const idp = newIdp(randomUUID(), body as IdpBody, undefined, teamDomain(scope))
     scope.idps.push(idp)
-    return { status: 201, result: redacted(idp) }
+    return { status: 201, result: this.shown(idp) }
   }
 
-  /** PUT replaces the whole object: a config key not sent (client_secret included) is gone. */
-  private replace(idp: StoredIdp, target: Target, body: unknown): Answer {
+  /**
+   * PUT replaces the whole object: a config key or SCIM flag not sent (client_secret included) is
+   * gone. Cloudflare's own SCIM secret and base URL stay; a provider marked read_only is refused.
+   */
+  private replace(scope: ScopeState, idp: StoredIdp, target: Target, body: unknown): Answer {
+    if (idp.read_only) return readOnly()
     const invalid = this.invalidBody(target, 'put', body)
     if (invalid) return invalidRequest(invalid)
     const sent = body as IdpBody
     if (sent.type !== idp.type) {
       return invalidRequest(`the type of an identity provider cannot change (${idp.type} → ${sent.type})`)
     }
-    Object.assign(idp, newIdp(idp.id, sent))
-    return ok(redacted(idp))
+    Object.assign(idp, newIdp(idp.id, sent, idp.scim_config, teamDomain(scope)))
+    return ok(this.shown(idp))
+  }
+
+  /** A provider as the API answers it: secrets never in clear, and defaults left out when asked to. */
+  private shown(idp: StoredIdp): Record<string, unknown> {
+    const copy = structuredClone(idp) as StoredIdp
+    hideSecret(copy.config, 'client_secret', this.secretShown)
+    hideSecret(copy.scim_config, 'secret', this.secretShown)
+    if (!this.omitDefaults) return { ...copy }
+    const answer: Record<string, unknown> = { ...copy, config: withoutDefaults(copy.config) }
+    const scim = withoutDefaults(copy.scim_config)
+    if (Object.keys(scim).length > 0) answer.scim_config = scim
+    else delete answer.scim_config
+    return answer
   }
 
   private withIdp(scope: ScopeState, target: Target, action: (idp: StoredIdp) => Answer): Answer {
@@ -422,6 +460,10 @@ function invalidRequest(detail: string): Answer {
   return accessFailure(400, `access.api.error.invalid_request: ${detail}`)
 }
 
+function readOnly(): Answer {
+  return accessFailure(400, 'access.api.error.identity_provider_read_only: this identity provider is managed elsewhere and cannot be changed')
+}
+
 function authenticationError(): Answer {
   return failure(403, CloudflareErrorCode.authentication, 'Authentication error')
 }
@@ -439,26 +481,43 @@ const EDGE_500_PAGE =
 
 type IdpBody = { name: string; type: string; config: Record<string, unknown>; scim_config?: Record<string, unknown> }
 
-function newIdp(id: string, body: IdpBody): StoredIdp {
-  return {
-    id,
-    name: body.name,
-    type: body.type,
-    config: structuredClone(body.config),
-    scim_config: { ...scimDefaults(), ...structuredClone(body.scim_config ?? {}) }
-  }
+/**
+ * A provider from a create or PUT body. SCIM flags not sent are off. The SCIM secret is
+ * Cloudflare's: made when SCIM is first enabled, kept by later PUTs, but stored as sent when a
+ * body carries one (a client that echoes the redacted secret back overwrites it, as a real bug would).
+ */
+function newIdp(id: string, body: IdpBody, previousScim?: Record<string, unknown>, team?: string): StoredIdp {
+  const sent = structuredClone(body.scim_config ?? {})
+  delete sent.scim_base_url
+  const scim: Record<string, unknown> = { ...scimDefaults(), ...sent }
+  if (scim.secret === undefined) scim.secret = previousScim?.secret ?? (scim.enabled === true ? randomUUID().replace(/-/g, '') : undefined)
+  if (scim.secret === undefined) delete scim.secret
+  // Cloudflare shows the SCIM endpoint once SCIM has been set up (the recorded GET has it then).
+  if (team && scim.secret !== undefined) scim.scim_base_url = `https://${team}/scim/${id}`
+  return { id, name: body.name, type: body.type, config: structuredClone(body.config), scim_config: scim }
 }
 
 function scimDefaults(): Record<string, unknown> {
   return { enabled: false, user_deprovision: false, seat_deprovision: false, group_member_deprovision: false }
 }
 
-/** What the API shows of a provider: secrets never leave Cloudflare in clear. */
-function redacted(idp: StoredIdp): StoredIdp {
-  const copy = structuredClone(idp)
-  if (copy.config.client_secret) copy.config.client_secret = REDACTED
-  if (copy.scim_config.secret) copy.scim_config.secret = REDACTED
-  return copy
+function teamDomain(scope: ScopeState): string | undefined {
+  const domain = scope.organization?.auth_domain
+  return typeof domain === 'string' ? domain : undefined
+}
+
+/** A stored secret as answers show it. */
+function hideSecret(holder: Record<string, unknown>, key: string, shown: SecretShown): void {
+  if (!holder[key]) return
+  if (shown === 'absent') delete holder[key]
+  else holder[key] = shown === 'null' ? null : REDACTED
+}
+
+/** What a terse answer leaves out: false, empty lists and strings, null, and the default email claim. */
+function withoutDefaults(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([key, value]) =>
+    value !== false && value !== '' && value !== null && !(Array.isArray(value) && value.length === 0) &&
+    !(key === 'email_claim_name' && value === 'email')))
 }
 
 function organization(seed: CloudflareOrganizationSeed): Record<string, unknown> {

@@ -250,6 +250,23 @@ describe('app clients', () => {
     expect(pool.clients.size).toBe(0)
   })
 
+  test('client_credentials: accepted alone (with a secret and resource server scopes), refused beside code', async () => {
+    pool.resourceServerScopes = ['api/read']
+    const m2m = { ...oauthClient({ AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: ['api/read'], CallbackURLs: [] }), GenerateSecret: true }
+    const created = await sdk.send(new CreateUserPoolClientCommand(m2m))
+    expect(created.UserPoolClient?.AllowedOAuthFlows).toEqual(['client_credentials'])
+    const mixed = new UpdateUserPoolClientCommand({
+      UserPoolId: pool.Id,
+      ClientId: created.UserPoolClient!.ClientId,
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['client_credentials', 'code'],
+      AllowedOAuthScopes: ['api/read'],
+      CallbackURLs: ['https://acme.cloudflareaccess.com/cdn-cgi/access/callback']
+    })
+    await expect(sdk.send(mixed)).rejects.toBeInstanceOf(InvalidOAuthFlowException)
+    expect(pool.clients.get(created.UserPoolClient!.ClientId!)?.AllowedOAuthFlows).toEqual(['client_credentials'])
+  })
+
   test.each([['http://localhost:8080/cb'], ['http://127.0.0.1/cb'], ['myapp://callback']])('create accepts callback %s', async url => {
     await sdk.send(new CreateUserPoolClientCommand(oauthClient({ CallbackURLs: [url], DefaultRedirectURI: url })))
     expect(pool.clients.size).toBe(1)
@@ -507,6 +524,8 @@ describe('issuer', () => {
 
 describe('hosted UI', () => {
   const callback = 'https://team.cloudflareaccess.com/cdn-cgi/access/callback'
+  /** RFC 7636 appendix B's challenge. */
+  const S256_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
 
   async function authorize(params: Record<string, string>) {
     const res = await fetch(`${fake.url}/oauth2/authorize?${new URLSearchParams(params)}`, { redirect: 'manual' })
@@ -523,7 +542,7 @@ describe('hosted UI', () => {
       CallbackURLs: [callback],
       SupportedIdentityProviders: ['COGNITO']
     })
-    const params = { response_type: 'code', client_id: client.ClientId, redirect_uri: callback, scope: 'openid email', state: 's1', code_challenge: 'abc', code_challenge_method: 'S256' }
+    const params = { response_type: 'code', client_id: client.ClientId, redirect_uri: callback, scope: 'openid email', state: 's1', code_challenge: S256_CHALLENGE, code_challenge_method: 'S256' }
     return { seeded, client, params }
   }
 
@@ -548,6 +567,22 @@ describe('hosted UI', () => {
     expect((await authorize({ ...params, scope: 'openid phone' })).location).toBe(`${callback}?error=invalid_scope&state=s1`)
     client.AllowedOAuthFlowsUserPoolClient = false
     expect((await authorize(params)).location).toMatch(/^\/error\?error=unauthorized_client/)
+  })
+
+  test('PKCE is optional; when sent, only S256 with a well-formed challenge goes on, like Cognito', async () => {
+    const { params } = seed()
+    const { code_challenge: _challenge, code_challenge_method: _method, ...plain } = params
+    expect(new URL((await authorize(plain)).location, fake.url).pathname).toBe('/login')
+    const refused = async (change: Record<string, string>, drop: string[] = []) => {
+      const query: Record<string, string> = { ...params, ...change }
+      for (const key of drop) delete query[key]
+      const location = new URL((await authorize(query)).location)
+      return [location.origin + location.pathname, location.searchParams.get('error'), location.searchParams.get('error_description')]
+    }
+    expect(await refused({ code_challenge_method: 'plain' })).toEqual([callback, 'invalid_request', 'code_challenge_method must be S256'])
+    expect(await refused({}, ['code_challenge_method'])).toEqual([callback, 'invalid_request', 'code_challenge_method must be S256'])
+    expect(await refused({}, ['code_challenge'])).toEqual([callback, 'invalid_request', 'code_challenge is required with code_challenge_method'])
+    expect(await refused({ code_challenge: 'abc' })).toEqual([callback, 'invalid_request', 'code_challenge is not an S256 challenge'])
   })
 
   test('managed login v2 needs a branding style for the client', async () => {

@@ -131,6 +131,8 @@ export class FakePool {
   jwks?: { keys: unknown[] }
   /** Answer jwks.json with this status (and an error body) instead. */
   jwksStatus?: number
+  /** Scopes of the pool's resource servers (`<identifier>/<name>`), which machine-to-machine clients use. */
+  resourceServerScopes: string[] = []
 
   constructor(
     readonly Id: string,
@@ -780,6 +782,8 @@ export class CognitoFake extends HttpFake {
     if (scopes.some(scope => !client.AllowedOAuthScopes.includes(scope))) {
       return redirect(res, callbackError(redirectUri, 'invalid_scope', query))
     }
+    const pkceProblem = pkceError(query)
+    if (pkceProblem) return redirect(res, callbackError(redirectUri, 'invalid_request', query, pkceProblem))
     // Managed login (version 2) has no pages for an app client without a branding style.
     if (domain.ManagedLoginVersion === 2 && !pool.brandings.has(client.ClientId)) {
       return sendHtml(res, 400, 'Login pages unavailable', 'Login pages unavailable. Please contact an administrator.')
@@ -914,7 +918,7 @@ function validateClient(pool: FakePool, fields: ClientFields, hasSecret: boolean
   checkAttributes(fields)
   checkIdentityProviders(pool, fields.SupportedIdentityProviders)
   checkUrls(fields)
-  checkScopes(fields.AllowedOAuthScopes)
+  checkScopes(fields.AllowedOAuthScopes, pool.resourceServerScopes)
   checkOAuthFlows(fields, hasSecret)
   checkOptionalStructures(fields)
 }
@@ -1002,9 +1006,9 @@ function checkRedirectUrl(field: string, url: string): void {
   }
 }
 
-function checkScopes(scopes: string[]): void {
+function checkScopes(scopes: string[], resourceServerScopes: string[]): void {
   if (scopes.length > 50) throw constraint('AllowedOAuthScopes', `${scopes.length} scopes`, 'Member must have length less than or equal to 50')
-  const unknown = scopes.find(scope => !OAUTH_SCOPES.includes(scope))
+  const unknown = scopes.find(scope => !OAUTH_SCOPES.includes(scope) && !resourceServerScopes.includes(scope))
   if (unknown !== undefined) throw new CognitoError('ScopeDoesNotExistException', `Invalid scope requested: ${unknown}`)
   if (scopes.some(scope => OPENID_DEPENDENT_SCOPES.includes(scope)) && !scopes.includes('openid')) {
     throw invalid('The scopes email, phone and profile require the openid scope.')
@@ -1117,10 +1121,26 @@ function errorPage(params: Record<string, string>): string {
   return `/error?${new URLSearchParams(params).toString()}`
 }
 
+/**
+ * What is wrong with a request's PKCE parameters, if anything. Cognito supports only the S256
+ * method (RFC 7636), whose challenge is the base64url SHA-256 of the verifier: 43 characters.
+ * A request without either parameter is fine: PKCE is the client's choice.
+ */
+function pkceError(query: URLSearchParams): string | undefined {
+  const challenge = query.get('code_challenge')
+  const method = query.get('code_challenge_method')
+  if (challenge === null && method === null) return undefined
+  if (challenge === null) return 'code_challenge is required with code_challenge_method'
+  if (method !== 'S256') return 'code_challenge_method must be S256'
+  if (!/^[A-Za-z0-9_-]{43}$/.test(challenge)) return 'code_challenge is not an S256 challenge'
+  return undefined
+}
+
 /** An OAuth error sent back to the client's redirect URI, carrying its state. */
-function callbackError(redirectUri: string, error: string, query: URLSearchParams): string {
+function callbackError(redirectUri: string, error: string, query: URLSearchParams, description?: string): string {
   const target = new URL(redirectUri)
   target.searchParams.set('error', error)
+  if (description) target.searchParams.set('error_description', description)
   const state = query.get('state')
   if (state !== null) target.searchParams.set('state', state)
   return target.toString()

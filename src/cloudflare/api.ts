@@ -13,13 +13,20 @@ export interface IdentityProvider {
   name: string
   type: string
   config: Record<string, unknown>
+  /** SCIM provisioning: flags, and Cloudflare's own `secret` and `scim_base_url`. May be absent. */
+  scim_config?: Record<string, unknown>
+  /** Managed elsewhere: the API cannot change it. */
+  read_only?: boolean
 }
 
 /** The body of a create or a (whole-object) update. */
 export interface IdentityProviderBody {
   name: string
   type: 'oidc'
-  config: OidcConfig
+  /** Ours, plus the config keys we do not manage, carried through an update. */
+  config: OidcConfig & Record<string, unknown>
+  /** Carried through an update, so that a PUT does not switch SCIM off; never the secret or the base URL. */
+  scim_config?: Record<string, unknown>
 }
 
 export interface OidcConfig {
@@ -40,15 +47,26 @@ interface CloudflareError {
   error_chain?: CloudflareError[]
 }
 
+/** Cloudflare's paging answer; any of it may be absent, and `per_page` is what the server used. */
+export interface ResultInfo {
+  page?: unknown
+  per_page?: unknown
+  count?: unknown
+  total_count?: unknown
+  total_pages?: unknown
+}
+
 interface Envelope<T> {
   success?: boolean
   errors?: CloudflareError[]
   result?: T
-  result_info?: { page?: number; per_page?: number; total_pages?: number; count?: number; total_count?: number }
+  result_info?: ResultInfo
 }
 
+/** What we ask for; the server may clamp it, so paging goes by what it says it used. */
 const PER_PAGE = 50
-const MAX_PAGES = 200
+/** A bound on the listing: past it, something is wrong (or the account is huge), and idp-id is the way. */
+export const MAX_PAGES = 200
 export const PERMISSION_HINT =
   'The API token needs the permission "Access: Organizations, Identity Providers, and Groups": Read to plan, Write to apply.'
 
@@ -69,21 +87,27 @@ export class CloudflareApi {
     return (await this.call<{ auth_domain?: string }>('GET', '/access/organizations')).result ?? {}
   }
 
-  /** Every identity provider of the account or zone, across all pages. */
+  /**
+   * Every identity provider of the account or zone, across all pages: on while the server's own
+   * result_info says there is more, stopping at an empty page, each provider once (a provider
+   * created during the listing can shift another onto the next page twice).
+   */
   async listIdentityProviders(): Promise<IdentityProvider[]> {
-    const all: IdentityProvider[] = []
+    const byId = new Map<string, IdentityProvider>()
     for (let page = 1; page <= MAX_PAGES; page++) {
       const answer = await this.call<IdentityProvider[]>('GET', `/access/identity_providers?page=${page}&per_page=${PER_PAGE}`)
       if (!Array.isArray(answer.result)) {
         throw new ServiceError('Cloudflare', `the list of identity providers of ${this.scopeLabel} (page ${page}) is not a list.`)
       }
       const items = answer.result
-      all.push(...items)
-      const totalPages = answer.result_info?.total_pages
-      const last = totalPages !== undefined ? page >= totalPages : items.length < PER_PAGE
-      if (last || items.length === 0) return all
+      for (const item of items) if (typeof item?.id === 'string' && !byId.has(item.id)) byId.set(item.id, item)
+      if (items.length === 0 || !morePages(answer.result_info, page, items.length)) return [...byId.values()]
     }
-    throw new ServiceError('Cloudflare', `more than ${MAX_PAGES * PER_PAGE} identity providers in ${this.scopeLabel}; pass idp-id.`)
+    throw new ServiceError(
+      'Cloudflare',
+      `the list of identity providers of ${this.scopeLabel} still went on after ${MAX_PAGES} pages, so it was not read to the end; ` +
+        'set idp-id to the identity provider to use.'
+    )
   }
 
   async getIdentityProvider(id: string): Promise<IdentityProvider | undefined> {
@@ -130,6 +154,27 @@ export class CloudflareApi {
     }
     return checkEnvelope<T>(what, response)
   }
+}
+
+/** A whole number Cloudflare sent, or undefined for anything else. */
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined
+}
+
+/**
+ * Whether a list goes on after `page`, which held `received` items, by what the server says:
+ * its total_pages, else its total_count against its own per_page, else a full page of its own
+ * per_page. When it says nothing, the next page is asked for (an empty one ends the list).
+ */
+export function morePages(info: ResultInfo | undefined, page: number, received: number): boolean {
+  const totalPages = count(info?.total_pages)
+  if (totalPages !== undefined) return page < totalPages
+  const perPage = count(info?.per_page) || count(info?.count) || received
+  const totalCount = count(info?.total_count)
+  if (totalCount !== undefined) return page * perPage < totalCount
+  const serverPerPage = count(info?.per_page)
+  if (serverPerPage !== undefined && serverPerPage > 0) return received >= serverPerPage
+  return received > 0
 }
 
 /** The envelope of an answer that is JSON, HTTP 2xx and `success: true`; a clear error otherwise. */

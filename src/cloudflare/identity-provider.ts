@@ -1,6 +1,10 @@
 // The Cloudflare Access OIDC identity provider: finding it, the body we want it to have, and the
-// diff. Cloudflare never returns the client secret in clear, so the secret cannot be compared:
-// it counts as changed only when the client id changes or the client got a new secret this run.
+// diff. The client secret is write-only: Cloudflare answers it absent, `null`, empty or as
+// asterisks, and all of those mean "unknown", never "different". So the secret is written only
+// when something says Cloudflare lacks the right one (a new provider, another client id, a new
+// secret this run) or when sync-secret asks. Cloudflare also leaves default values out of its
+// answers, so absent means default when comparing. A PUT replaces the whole provider, so an
+// update carries through what we do not manage (other config keys, the SCIM flags).
 import { ActionError } from '../errors.js'
 import { SENSITIVE } from '../secrets.js'
 import type { FieldChange } from '../plan.js'
@@ -14,11 +18,63 @@ export interface DesiredIdentityProvider {
   config: DesiredOidcConfig
 }
 
-export function identityProviderBody(desired: DesiredIdentityProvider, clientId: string, clientSecret: string): IdentityProviderBody {
+/** What an update carries through from the provider as it is. */
+export interface KeptSettings {
+  /** Config keys the action does not manage, as Cloudflare holds them. */
+  config: Record<string, unknown>
+  /** The SCIM settings, without Cloudflare's own secret and base URL; undefined when it shows none. */
+  scimConfig?: Record<string, unknown>
+}
+
+/** Config keys the action writes. */
+const MANAGED_CONFIG = new Set([
+  'client_id', 'client_secret', 'auth_url', 'token_url', 'certs_url', 'scopes', 'claims', 'email_claim_name', 'pkce_enabled'
+])
+/** Config keys Cloudflare computes (the Terraform provider marks them computed): never sent back. */
+const CLOUDFLARE_OWNED_CONFIG = new Set(['redirect_url'])
+/** SCIM keys Cloudflare owns: the token it generated (shown redacted or not at all) and its endpoint. */
+const CLOUDFLARE_OWNED_SCIM = new Set(['secret', 'scim_base_url'])
+
+/**
+ * What Cloudflare means by a field it leaves out. Without an email claim name, Access reads the
+ * standard `email` claim (its docs: a custom one is for IdPs that do not send `email`).
+ */
+const CONFIG_DEFAULTS: Record<string, unknown> = { pkce_enabled: false, claims: [], scopes: [], email_claim_name: 'email' }
+
+/** A client secret as Cloudflare answers it: absent, null, empty or redacted all mean "not shown". */
+export function secretShown(value: unknown): boolean {
+  return typeof value === 'string' && value !== '' && !/^\*+$/.test(value)
+}
+
+/** What the provider holds for a managed field, its default when Cloudflare leaves it out. */
+export function configValue(config: Record<string, unknown> | undefined, field: string): unknown {
+  const value = config?.[field]
+  return value === undefined || value === null ? CONFIG_DEFAULTS[field] : value
+}
+
+/** The settings of `existing` an update must send back so that its PUT loses none of them. */
+export function keptSettings(existing: IdentityProvider | undefined): KeptSettings {
+  const config = Object.fromEntries(
+    Object.entries(existing?.config ?? {}).filter(([key]) => !MANAGED_CONFIG.has(key) && !CLOUDFLARE_OWNED_CONFIG.has(key))
+  )
+  const scim = existing?.scim_config
+  const scimConfig = isObject(scim)
+    ? Object.fromEntries(Object.entries(scim).filter(([key]) => !CLOUDFLARE_OWNED_SCIM.has(key)))
+    : undefined
+  return { config, scimConfig }
+}
+
+export function identityProviderBody(
+  desired: DesiredIdentityProvider,
+  clientId: string,
+  clientSecret: string,
+  kept: KeptSettings = { config: {} }
+): IdentityProviderBody {
   return {
     name: desired.name,
     type: 'oidc',
-    config: { client_id: clientId, client_secret: clientSecret, ...desired.config }
+    config: { ...kept.config, client_id: clientId, client_secret: clientSecret, ...desired.config },
+    ...(kept.scimConfig ? { scim_config: kept.scimConfig } : {})
   }
 }
 
@@ -30,29 +86,89 @@ function sameValue(a: unknown, b: unknown): boolean {
   return a === b
 }
 
+export interface SecretDecision {
+  write: boolean
+  /** Why it is written, or why it is not, as a clause. */
+  because: string
+}
+
+/**
+ * Whether the client secret goes to Cloudflare, and why. It is never compared (Cloudflare does not
+ * show it): it is written for a new provider, another client id, a secret the client got in this
+ * run, or sync-secret. An update that happens for another reason still carries the client's
+ * current secret, because a PUT replaces the whole provider.
+ */
+export function secretDecision(
+  existing: IdentityProvider | undefined,
+  clientId: string | undefined,
+  newSecret: boolean,
+  syncSecret: boolean
+): SecretDecision {
+  if (!existing) return { write: true, because: 'the identity provider is new' }
+  if (clientId === undefined || existing.config?.client_id !== clientId) {
+    return { write: true, because: 'the client id changes, and the new client\'s secret goes with it' }
+  }
+  if (newSecret) return { write: true, because: 'the app client got a new secret in this run' }
+  if (syncSecret) return { write: true, because: 'sync-secret is true (Cloudflare never shows the secret, so it cannot be compared)' }
+  return { write: false, because: 'Cloudflare never shows it, so it cannot be compared, and the client id is the same with no new secret' }
+}
+
+/** The plan's sentence about the secret, for a provider whose plan is `action`. */
+export function secretNote(decision: SecretDecision, action: 'create' | 'update' | 'no-change'): string {
+  if (decision.write) return `client_secret is written: ${decision.because}.`
+  if (action === 'update') {
+    return `client_secret is not compared: ${decision.because}. The update carries the app client's current secret, because a PUT replaces the whole provider.`
+  }
+  return `client_secret is not written: ${decision.because}. To repair a secret changed in the dashboard, run once with sync-secret: true.`
+}
+
 /**
  * What an update of `existing` changes. `clientId` is the id it must carry (undefined: not known
- * until the client is created); `newSecret` says the client got a secret Cloudflare cannot have yet.
+ * until the client is created); `newSecret` says the client got a secret Cloudflare cannot have
+ * yet; `syncSecret` writes the secret anyway.
  */
 export function identityProviderChanges(
   existing: IdentityProvider,
   desired: DesiredIdentityProvider,
   clientId: string | undefined,
-  newSecret: boolean
+  newSecret: boolean,
+  syncSecret = false
 ): FieldChange[] {
   const changes: FieldChange[] = []
   if (existing.name !== desired.name) changes.push({ field: 'name', before: existing.name, after: desired.name })
-  const config = existing.config ?? {}
-  const clientIdChanged = clientId === undefined || config.client_id !== clientId
-  if (clientIdChanged) changes.push({ field: 'config.client_id', before: config.client_id, after: clientId ?? KNOWN_AFTER_APPLY })
-  const secretMissing = config.client_secret === undefined || config.client_secret === ''
-  if (clientIdChanged || newSecret || secretMissing) {
-    changes.push({ field: 'config.client_secret', before: secretMissing ? undefined : SENSITIVE, after: SENSITIVE })
+  const config = isObject(existing.config) ? existing.config : {}
+  if (clientId === undefined || config.client_id !== clientId) {
+    changes.push({ field: 'config.client_id', before: config.client_id, after: clientId ?? KNOWN_AFTER_APPLY })
+  }
+  if (secretDecision(existing, clientId, newSecret, syncSecret).write) {
+    changes.push({ field: 'config.client_secret', before: SENSITIVE, after: SENSITIVE })
   }
   for (const [field, after] of Object.entries(desired.config)) {
-    if (!sameValue(config[field], after)) changes.push({ field: `config.${field}`, before: config[field], after })
+    if (!sameValue(configValue(config, field), after)) changes.push({ field: `config.${field}`, before: config[field], after })
   }
   return changes
+}
+
+/** Kept SCIM flags that Cloudflare no longer holds after an update (absent means off), for the read-back. */
+export function lostScimSettings(stored: IdentityProvider, kept: KeptSettings): FieldChange[] {
+  const now = isObject(stored.scim_config) ? stored.scim_config : {}
+  return Object.entries(kept.scimConfig ?? {})
+    .filter(([key, value]) => value !== false && value !== null && value !== '' && !sameValue(now[key], value))
+    .map(([key, value]) => ({ field: `scim_config.${key}`, before: now[key], after: value }))
+}
+
+/** What an update keeps, in words for the plan; undefined when there is nothing to keep. */
+export function keptNote(kept: KeptSettings): string | undefined {
+  const parts: string[] = []
+  const scim = Object.keys(kept.scimConfig ?? {})
+  if (scim.length > 0) parts.push(`scim_config (${scim.join(', ')}; Cloudflare keeps its SCIM secret)`)
+  const config = Object.keys(kept.config)
+  if (config.length > 0) parts.push(config.map(key => `config.${key}`).join(', '))
+  return parts.length > 0 ? `The update keeps what the action does not manage: ${parts.join('; ')}.` : undefined
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 export const KNOWN_AFTER_APPLY = '(known after apply)'

@@ -10,6 +10,7 @@ import type {
 import { ActionError } from '../errors.js'
 import type { FieldChange } from '../plan.js'
 import type { CognitoApi } from './api.js'
+import { accessCallbackTeam, otherTeamCallbacks } from './callbacks.js'
 
 /** What the integration needs of the client; everything else on it is the user's. */
 export interface DesiredClient {
@@ -17,6 +18,13 @@ export interface DesiredClient {
   callbackUrl: string
   scopes: string[]
   identityProviders: string[]
+  /**
+   * email-claim-name is `email`: a client whose ReadAttributes are set must include `email`, or
+   * its ID tokens carry no email claim and every Cloudflare login fails.
+   */
+  emailAttribute?: boolean
+  /** Remove the Access callbacks of other Zero Trust teams (prune-callbacks). */
+  pruneOtherTeams?: boolean
 }
 
 /** Every field UpdateUserPoolClient accepts besides the ids. Never ClientSecret, ClientType or dates. */
@@ -56,6 +64,35 @@ function managedLists(desired: DesiredClient) {
   }
 }
 
+type ListField = keyof ReturnType<typeof managedLists> | 'ReadAttributes'
+
+/** The callbacks an update removes: other teams' Access callbacks, when asked to. */
+export function prunedCallbacks(existing: UserPoolClientType, desired: DesiredClient): string[] {
+  if (!desired.pruneOtherTeams) return []
+  const ownTeam = accessCallbackTeam(desired.callbackUrl) ?? ''
+  return otherTeamCallbacks(existing.CallbackURLs, ownTeam).map(callback => callback.url)
+}
+
+/**
+ * Every list the update touches, as it must be after it: the existing items (less the pruned
+ * callbacks) with ours merged in as sets. ReadAttributes only when they are set and lack `email`.
+ */
+function targetLists(existing: UserPoolClientType, desired: DesiredClient): Partial<Record<ListField, string[]>> {
+  const lists: Partial<Record<ListField, string[]>> = {}
+  for (const [field, wanted] of Object.entries(managedLists(desired)) as Array<[ListField, string[]]>) {
+    lists[field] = union(existing[field] as string[] | undefined, wanted)
+  }
+  const pruned = prunedCallbacks(existing, desired)
+  lists.CallbackURLs = lists.CallbackURLs!.filter(url => !pruned.includes(url))
+  const read = existing.ReadAttributes ?? []
+  if (desired.emailAttribute && read.length > 0 && !read.includes('email')) lists.ReadAttributes = union(read, ['email'])
+  return lists
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every(item => b.includes(item))
+}
+
 /** `existing` followed by what `wanted` adds to it (Describe omits empty lists: missing is []). */
 export function union(existing: readonly string[] | undefined, wanted: readonly string[]): string[] {
   const result = [...(existing ?? [])]
@@ -83,9 +120,9 @@ export function updateClientRequest(existing: UserPoolClientType, desired: Desir
   for (const field of UPDATE_FIELDS) {
     if (existing[field] !== undefined) request[field] = existing[field]
   }
-  for (const [field, wanted] of Object.entries(managedLists(desired))) {
-    request[field] = union(existing[field as keyof typeof existing] as string[] | undefined, wanted)
-  }
+  Object.assign(request, targetLists(existing, desired))
+  // Cognito refuses a default redirect URI that is not a callback: it goes with a pruned callback.
+  if (prunedCallbacks(existing, desired).includes(existing.DefaultRedirectURI ?? '')) delete request.DefaultRedirectURI
   request.AllowedOAuthFlowsUserPoolClient = true
   return request as unknown as UpdateUserPoolClientCommandInput
 }
@@ -93,10 +130,12 @@ export function updateClientRequest(existing: UserPoolClientType, desired: Desir
 /** What the update changes, field by field (empty: the client already has everything). */
 export function clientChanges(existing: UserPoolClientType, desired: DesiredClient): FieldChange[] {
   const changes: FieldChange[] = []
-  for (const [field, wanted] of Object.entries(managedLists(desired))) {
-    const before = (existing[field as keyof typeof existing] as string[] | undefined) ?? []
-    const after = union(before, wanted)
-    if (after.length !== before.length) changes.push({ field, before, after })
+  for (const [field, after] of Object.entries(targetLists(existing, desired)) as Array<[ListField, string[]]>) {
+    const before = (existing[field] as string[] | undefined) ?? []
+    if (!sameSet(before, after)) changes.push({ field, before, after })
+  }
+  if (prunedCallbacks(existing, desired).includes(existing.DefaultRedirectURI ?? '')) {
+    changes.push({ field: 'DefaultRedirectURI', before: existing.DefaultRedirectURI })
   }
   if (existing.AllowedOAuthFlowsUserPoolClient !== true) {
     changes.push({ field: 'AllowedOAuthFlowsUserPoolClient', before: existing.AllowedOAuthFlowsUserPoolClient ?? false, after: true })
@@ -112,7 +151,15 @@ export function checkExistingClient(existing: UserPoolClientType, desired: Desir
         'Cognito cannot add a secret to a public client: remove app-client-id, or choose another app-client-name, and the action creates one.'
     )
   }
-  const callbacks = union(existing.CallbackURLs, [desired.callbackUrl])
+  if (existing.AllowedOAuthFlows?.includes('client_credentials')) {
+    throw new ActionError(
+      `app client ${existing.ClientId} ("${existing.ClientName}") is a machine-to-machine client (OAuth flow client_credentials), ` +
+        'and Cognito allows no other flow beside it, so it cannot also have the authorization code flow Cloudflare signs people in with. ' +
+        'Leave it to its machines: set app-client-id to another confidential client, or remove app-client-id (or choose another ' +
+        'app-client-name) and the action creates one.'
+    )
+  }
+  const callbacks = targetLists(existing, desired).CallbackURLs!
   if (callbacks.length > MAX_CALLBACK_URLS) {
     throw new ActionError(
       `app client ${existing.ClientId} already has ${MAX_CALLBACK_URLS} callback URLs, Cognito's limit; remove one so the Cloudflare callback fits.`

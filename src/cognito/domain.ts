@@ -17,6 +17,11 @@ export function prefixHostname(prefix: string, region: string): string {
   return `${prefix}.auth.${region}.amazoncognito.com`
 }
 
+/** The hostnames of the pool's domains as DescribeUserPool names them: its custom domain and its prefix domain. */
+export function poolHostnames(pool: Pick<UserPoolType, 'Domain' | 'CustomDomain'>, region: string): string[] {
+  return [pool.CustomDomain, pool.Domain && prefixHostname(pool.Domain, region)].filter((host): host is string => Boolean(host))
+}
+
 /**
  * Which domain to use: the one asked for (a custom domain must already be the pool's; a prefix is
  * created when the pool has none), else the pool's custom domain, else its prefix domain.

@@ -218,6 +218,17 @@ function verdictLines(plan: Plan, context: ReportContext): string[] {
   return lines
 }
 
+/** Risks the plan found and left alone (another team's callback, say), as GitHub alerts. */
+function warningLines(plan: Plan): string[] {
+  return plan.warnings.flatMap(warning => ['> [!WARNING]', `> ${escapeMarkdown(warning)}`, ''])
+}
+
+/** What a reviewer should know about each resource's plan: why the secret is or is not written, what an update keeps. */
+function notesSection(plan: Plan): string[] {
+  const notes = plan.resources.flatMap(resource => (resource.notes ?? []).map(note => `- ${escapeMarkdown(resource.title)}: ${escapeMarkdown(note)}`))
+  return notes.length > 0 ? ['#### Notes', '', ...notes, ''] : []
+}
+
 function doneSection(context: ReportContext): string[] {
   const written = context.applied?.written ?? context.failure?.progress?.written ?? []
   if (written.length === 0) return []
@@ -249,11 +260,13 @@ export function renderReport(plan: Plan, context: ReportContext): string {
     heading(context),
     '',
     ...verdictLines(plan, context),
+    ...warningLines(plan),
     scopeLine(context, plan),
     '',
     ...resourceTable(plan, context),
     ...compactNote(context),
     ...plan.resources.flatMap(resource => changeDetails(resource, context)),
+    ...notesSection(plan),
     ...doneSection(context),
     ...checkTable(plan.checks, context.mode),
     ...footer(context)

@@ -1,0 +1,70 @@
+// The pure parts of the Cloudflare identity provider: what counts as a shown secret, defaults for
+// what Cloudflare leaves out, and what an update carries through.
+import {
+  configValue,
+  identityProviderBody,
+  keptNote,
+  keptSettings,
+  lostScimSettings,
+  secretShown
+} from '../../src/cloudflare/identity-provider.js'
+import { convergedIdp } from '../support/fixtures.js'
+
+const desired = {
+  name: 'Amazon Cognito',
+  config: {
+    auth_url: 'https://a/oauth2/authorize',
+    token_url: 'https://a/oauth2/token',
+    certs_url: 'https://i/.well-known/jwks.json',
+    scopes: ['openid'],
+    claims: [],
+    email_claim_name: 'email',
+    pkce_enabled: true
+  }
+}
+
+test('absent, null, empty and asterisks are all "not shown"; anything else is a shown secret', () => {
+  for (const hidden of [undefined, null, '', '*', '**********', 42, {}]) expect(secretShown(hidden)).toBe(false)
+  for (const shown of ['s3cret', '*a*', ' ***']) expect(secretShown(shown)).toBe(true)
+})
+
+test('a field Cloudflare leaves out (or sends as null) is its default', () => {
+  expect(configValue({}, 'pkce_enabled')).toBe(false)
+  expect(configValue({ claims: null }, 'claims')).toEqual([])
+  expect(configValue(undefined, 'scopes')).toEqual([])
+  expect(configValue({}, 'email_claim_name')).toBe('email')
+  expect(configValue({ pkce_enabled: true }, 'pkce_enabled')).toBe(true)
+  expect(configValue({}, 'auth_url')).toBeUndefined()
+})
+
+test('a create sends only ours; an update also carries unmanaged config keys and the SCIM flags', () => {
+  expect(identityProviderBody(desired, 'c1', 'secret-1')).toEqual({ name: 'Amazon Cognito', type: 'oidc', config: { client_id: 'c1', client_secret: 'secret-1', ...desired.config } })
+  const existing = {
+    ...convergedIdp({ prompt: 'login', redirect_url: 'https://acme.cloudflareaccess.com/cdn-cgi/access/callback', pkce_enabled: false, client_secret: '***' }),
+    scim_config: { enabled: true, seat_deprovision: true, secret: '**********', scim_base_url: 'https://acme.cloudflareaccess.com/scim/1' }
+  }
+  const kept = keptSettings(existing)
+  expect(kept).toEqual({ config: { prompt: 'login' }, scimConfig: { enabled: true, seat_deprovision: true } })
+  const body = identityProviderBody(desired, 'c1', 'secret-1', kept)
+  // Ours win over what was there; Cloudflare's own fields never go back.
+  expect(body.config).toEqual({ prompt: 'login', client_id: 'c1', client_secret: 'secret-1', ...desired.config })
+  expect(body.scim_config).toEqual({ enabled: true, seat_deprovision: true })
+  expect(keptSettings({ ...convergedIdp(), scim_config: undefined })).toEqual({ config: {}, scimConfig: undefined })
+  expect(keptSettings(undefined)).toEqual({ config: {}, scimConfig: undefined })
+})
+
+test('the read-back finds a SCIM flag that the update lost; off and absent are the same', () => {
+  const kept = { config: {}, scimConfig: { enabled: true, user_deprovision: false, identity_update_behavior: 'reauth' } }
+  expect(lostScimSettings({ ...convergedIdp(), scim_config: { enabled: true, identity_update_behavior: 'reauth' } }, kept)).toEqual([])
+  expect(lostScimSettings({ ...convergedIdp(), scim_config: { enabled: false } }, kept)).toEqual([
+    { field: 'scim_config.enabled', before: false, after: true },
+    { field: 'scim_config.identity_update_behavior', before: undefined, after: 'reauth' }
+  ])
+})
+
+test('the plan names what an update keeps', () => {
+  expect(keptNote({ config: {} })).toBeUndefined()
+  expect(keptNote({ config: { prompt: 'login' }, scimConfig: { enabled: true } })).toBe(
+    'The update keeps what the action does not manage: scim_config (enabled; Cloudflare keeps its SCIM secret); config.prompt.'
+  )
+})
