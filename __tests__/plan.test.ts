@@ -78,7 +78,7 @@ test('the plan in the log: one line per resource, with the fields that change', 
     '  = no-change Cognito prefix domain acme.auth.eu-west-1.amazoncognito.com (acme)',
     '  ~ update Cognito app client “Cloudflare Access” (client0001): CallbackURLs',
     '  = no-change Cloudflare identity provider “Amazon Cognito” (11111111-2222-3333-4444-555555555555)',
-    '      client_secret is not written: Cloudflare never shows it, so it cannot be compared, and the client id is the same with no new secret. ' +
+    '      client_secret is not written: Cloudflare never shows it, so it cannot be compared, and the client id is the same and the client has no new secret. ' +
       'To repair a secret changed in the dashboard, run once with sync-secret: true.'
   ])
   expect(describePlan(buildPlan(settings, observed()))[0]).toBe('Plan: no changes.')
@@ -117,7 +117,7 @@ describe('the client secret is write-only', () => {
   test('an update for another reason carries the secret, and says so', () => {
     const plan = buildPlan(settings, observed({ identityProvider: convergedIdp({ claims: ['sub'] }) }))
     expect(idpPlan(plan).changes.map(change => change.field)).toEqual(['config.claims'])
-    expect(idpPlan(plan).notes?.[0]).toMatch(/^client_secret is not compared: .*The update carries the app client's current secret, because a PUT replaces the whole provider\.$/)
+    expect(idpPlan(plan).notes?.[0]).toMatch(/^client_secret is not compared \(Cloudflare never shows it\): the client id is the same and the client has no new secret\. The update carries the app client's current secret, because a PUT replaces the whole provider\.$/)
   })
 })
 
@@ -146,7 +146,7 @@ describe('keep what the action does not manage', () => {
       scimConfig: { enabled: true, user_deprovision: true, seat_deprovision: false, group_member_deprovision: true, identity_update_behavior: 'reauth' }
     })
     expect(plan.resources[2].notes).toContain(
-      'The update keeps what the action does not manage: scim_config (enabled, user_deprovision, seat_deprovision, group_member_deprovision, identity_update_behavior; Cloudflare keeps its SCIM secret); config.prompt.'
+      'The update keeps what the action does not manage: scim_config (enabled, user_deprovision, group_member_deprovision, identity_update_behavior; Cloudflare keeps its SCIM secret); config.prompt.'
     )
   })
 

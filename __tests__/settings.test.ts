@@ -33,6 +33,8 @@ describe('readSettings', () => {
       emailClaimName: 'email',
       pkce: true,
       verify: true,
+      syncSecret: false,
+      pruneCallbacks: false,
       comment: true,
       cloudflare: { scope: { kind: 'accounts', id: ACCOUNT }, baseUrl: 'https://api.cloudflare.com/client/v4' }
     })
@@ -102,10 +104,19 @@ describe('readSettings', () => {
     ['email-claim-name', { 'email-claim-name': 'e mail' }],
     ['pkce', { pkce: 'yes' }],
     ['verify', { verify: 'on' }],
-    ['comment', { comment: '1' }]
+    ['comment', { comment: '1' }],
+    ['sync-secret', { 'sync-secret': 'always' }],
+    ['prune-callbacks', { 'prune-callbacks': 'yes' }]
   ])('a bad %s is named', (input, inputs) => {
     const problems = problemsFor(inputs)
     expect(problems.map(problem => problem.input)).toContain(input)
+  })
+
+  test('sync-secret and prune-callbacks are off unless set to true', () => {
+    const on = readSettings(sources({ ...VALID, 'sync-secret': 'true', 'prune-callbacks': 'True' }))
+    expect(on.ok && [on.settings.syncSecret, on.settings.pruneCallbacks]).toEqual([true, true])
+    const off = readSettings(sources({ ...VALID, 'sync-secret': 'false', 'prune-callbacks': 'FALSE' }))
+    expect(off.ok && [off.settings.syncSecret, off.settings.pruneCallbacks]).toEqual([false, false])
   })
 
   test('every problem is reported at once', () => {
@@ -121,7 +132,7 @@ describe('readSettings', () => {
   const INPUT_NAMES = [
     'mode', 'user-pool-id', 'aws-region', 'app-client-name', 'app-client-id', 'cognito-domain', 'identity-providers',
     'scopes', 'team-name', 'cloudflare-account-id', 'cloudflare-zone-id', 'cloudflare-api-token', 'idp-name', 'idp-id',
-    'claims', 'email-claim-name', 'pkce', 'verify', 'comment', 'github-token'
+    'claims', 'email-claim-name', 'pkce', 'verify', 'comment', 'github-token', 'sync-secret', 'prune-callbacks'
   ]
 
   test('property: any string for any input gives settings or named problems, never a crash', () => {

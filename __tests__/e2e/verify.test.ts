@@ -86,25 +86,33 @@ describe('1. the discovery document must name what Cloudflare gets', () => {
 
   test('a missing field is found missing; an unreachable document names its HTTP status', async () => {
     world.pool.discoveryOverrides = { token_endpoint: undefined }
-    expectStoppedBy(await world.run(), CHECK.discovery, `token_endpoint https://${HOST}/oauth2/token`, 'token_endpoint missing')
+    const missing = expectStoppedBy(await world.run(), CHECK.discovery, `token_endpoint https://${HOST}/oauth2/token`, 'token_endpoint missing')
+    expect(missing).toContain(`the discovery document names no token_endpoint; Cognito publishes them only while the pool has a hosted domain: check in the Cognito console that ${HOST}`)
     world.pool.discoveryOverrides = undefined
     world.pool.discoveryStatus = 404
     expectStoppedBy(await world.run(), CHECK.discovery, `HTTP 200 with the discovery document at ${issuer()}/.well-known/openid-configuration`, 'found HTTP 404')
   })
 
-  test('the prefix domain chosen while the pool publishes its custom domain: the fix names the custom domain', async () => {
+  test('the prefix domain chosen while the pool publishes its custom domain: another domain of the same pool passes, with a note', async () => {
     const custom = await World.start({ pool: { id: 'eu-west-1_Custom002', domain: 'acme-prefix', customDomain: 'login.acme.com' } })
     try {
       const result = await custom.run({ inputs: custom.inputs({ 'cognito-domain': 'acme-prefix' }) })
-      expect(result.exitCode).toBe(1)
-      const message = result.errors.join('\n')
-      expect(message).toContain('authorization_endpoint https://acme-prefix.auth.eu-west-1.amazoncognito.com/oauth2/authorize')
-      expect(message).toContain('found authorization_endpoint https://login.acme.com/oauth2/authorize')
-      expect(message).toContain('set cognito-domain to `login.acme.com`, or leave it empty')
-      expect(custom.cloudflare.writeAttempts()).toEqual([])
+      expectSuccess(result)
+      const prefixHost = 'acme-prefix.auth.eu-west-1.amazoncognito.com'
+      expect(planOf(result).checks.find(check => check.check === CHECK.discovery)).toMatchObject({
+        status: 'pass',
+        detail: expect.stringContaining(`note: the pool publishes its hosted UI on login.acme.com, and Cloudflare gets ${prefixHost}, another domain of the same pool`)
+      })
+      expect(custom.idps()[0].config).toMatchObject({ auth_url: `https://${prefixHost}/oauth2/authorize`, token_url: `https://${prefixHost}/oauth2/token` })
     } finally {
       await custom.stop()
     }
+  })
+
+  test('endpoints on a host that is not one of the pool\'s domains still stop apply, naming it', async () => {
+    world.pool.discoveryOverrides = { authorization_endpoint: 'https://login.elsewhere.com/oauth2/authorize', token_endpoint: 'https://login.elsewhere.com/oauth2/token' }
+    const message = expectStoppedBy(await world.run(), CHECK.discovery, `authorization_endpoint https://${HOST}/oauth2/authorize`, 'found authorization_endpoint https://login.elsewhere.com/oauth2/authorize')
+    expect(message).toContain('the pool publishes its hosted UI on login.elsewhere.com')
   })
 })
 

@@ -182,3 +182,16 @@ test('a failure before any plan: the error, the instance, the commit', () => {
   expect(text).toContain(`Cloudflare account <code>${ACCOUNT_ID}</code>`)
   expect(text).toContain('Planned for commit [<code>abcdef012345</code>]')
 })
+
+test('warnings come first, as GitHub alerts, escaped; notes have a section of their own', () => {
+  const stale = 'https://old_team.cloudflareaccess.com/cdn-cgi/access/callback'
+  const client = convergedClient({ CallbackURLs: [CALLBACK, 'https://oldteam.cloudflareaccess.com/cdn-cgi/access/callback', stale] })
+  const text = render(observed({ client }))
+  const alert = text.indexOf('> [!WARNING]\n> App client client0001 also allows the Cloudflare Access callback of the Zero Trust team “oldteam”')
+  expect(alert).toBeGreaterThan(text.indexOf('**No changes.'))
+  expect(alert).toBeLessThan(text.indexOf('| | Resource |'))
+  expect(text.match(/> \[!WARNING\]/g)).toHaveLength(1) // old_team is no DNS label, so no Access callback
+  expect(text).toContain('#### Notes\n\n- Cloudflare identity provider “Amazon Cognito”: client_secret is not written: Cloudflare never shows it')
+  expectIntactTables(text)
+  expect(render()).not.toContain('[!WARNING]')
+})

@@ -110,16 +110,18 @@ export function secretDecision(
   }
   if (newSecret) return { write: true, because: 'the app client got a new secret in this run' }
   if (syncSecret) return { write: true, because: 'sync-secret is true (Cloudflare never shows the secret, so it cannot be compared)' }
-  return { write: false, because: 'Cloudflare never shows it, so it cannot be compared, and the client id is the same with no new secret' }
+  return { write: false, because: 'the client id is the same and the client has no new secret' }
 }
 
 /** The plan's sentence about the secret, for a provider whose plan is `action`. */
 export function secretNote(decision: SecretDecision, action: 'create' | 'update' | 'no-change'): string {
   if (decision.write) return `client_secret is written: ${decision.because}.`
   if (action === 'update') {
-    return `client_secret is not compared: ${decision.because}. The update carries the app client's current secret, because a PUT replaces the whole provider.`
+    return `client_secret is not compared (Cloudflare never shows it): ${decision.because}. ` +
+      'The update carries the app client\'s current secret, because a PUT replaces the whole provider.'
   }
-  return `client_secret is not written: ${decision.because}. To repair a secret changed in the dashboard, run once with sync-secret: true.`
+  return `client_secret is not written: Cloudflare never shows it, so it cannot be compared, and ${decision.because}. ` +
+    'To repair a secret changed in the dashboard, run once with sync-secret: true.'
 }
 
 /**
@@ -153,18 +155,24 @@ export function identityProviderChanges(
 export function lostScimSettings(stored: IdentityProvider, kept: KeptSettings): FieldChange[] {
   const now = isObject(stored.scim_config) ? stored.scim_config : {}
   return Object.entries(kept.scimConfig ?? {})
-    .filter(([key, value]) => value !== false && value !== null && value !== '' && !sameValue(now[key], value))
+    .filter(([key, value]) => isSet(value) && !sameValue(now[key], value))
     .map(([key, value]) => ({ field: `scim_config.${key}`, before: now[key], after: value }))
 }
 
 /** What an update keeps, in words for the plan; undefined when there is nothing to keep. */
 export function keptNote(kept: KeptSettings): string | undefined {
   const parts: string[] = []
-  const scim = Object.keys(kept.scimConfig ?? {})
+  // Flags that are off are SCIM's defaults: worth no words.
+  const scim = Object.entries(kept.scimConfig ?? {}).filter(([, value]) => isSet(value)).map(([key]) => key)
   if (scim.length > 0) parts.push(`scim_config (${scim.join(', ')}; Cloudflare keeps its SCIM secret)`)
   const config = Object.keys(kept.config)
   if (config.length > 0) parts.push(config.map(key => `config.${key}`).join(', '))
   return parts.length > 0 ? `The update keeps what the action does not manage: ${parts.join('; ')}.` : undefined
+}
+
+/** A SCIM setting that is not its default (off, empty). */
+function isSet(value: unknown): boolean {
+  return value !== false && value !== null && value !== undefined && value !== ''
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
