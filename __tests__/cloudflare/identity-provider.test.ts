@@ -1,12 +1,11 @@
-// The pure parts of the Cloudflare identity provider: what counts as a shown secret, defaults for
+// The pure parts of the Cloudflare identity provider: defaults for
 // what Cloudflare leaves out, and what an update carries through.
 import {
   configValue,
   identityProviderBody,
   keptNote,
   keptSettings,
-  lostScimSettings,
-  secretShown
+  lostScimSettings
 } from '../../src/cloudflare/identity-provider.js'
 import { convergedIdp } from '../support/fixtures.js'
 
@@ -22,11 +21,6 @@ const desired = {
     pkce_enabled: true
   }
 }
-
-test('absent, null, empty and asterisks are all "not shown"; anything else is a shown secret', () => {
-  for (const hidden of [undefined, null, '', '*', '**********', 42, {}]) expect(secretShown(hidden)).toBe(false)
-  for (const shown of ['s3cret', '*a*', ' ***']) expect(secretShown(shown)).toBe(true)
-})
 
 test('a field Cloudflare leaves out (or sends as null) is its default', () => {
   expect(configValue({}, 'pkce_enabled')).toBe(false)

@@ -41,11 +41,6 @@ const CLOUDFLARE_OWNED_SCIM = new Set(['secret', 'scim_base_url'])
  */
 const CONFIG_DEFAULTS: Record<string, unknown> = { pkce_enabled: false, claims: [], scopes: [], email_claim_name: 'email' }
 
-/** A client secret as Cloudflare answers it: absent, null, empty or redacted all mean "not shown". */
-export function secretShown(value: unknown): boolean {
-  return typeof value === 'string' && value !== '' && !/^\*+$/.test(value)
-}
-
 /** What the provider holds for a managed field, its default when Cloudflare leaves it out. */
 export function configValue(config: Record<string, unknown> | undefined, field: string): unknown {
   const value = config?.[field]
