@@ -92,7 +92,7 @@ describe('https endpoints', () => {
     for (const service of SERVICES) fronts[service] = await new TlsFront(Number(new URL(world[service].url).port)).start()
   })
   afterEach(async () => {
-    await Promise.all(SERVICES.map(service => fronts[service]?.stop()))
+    await Promise.all(Object.values(fronts).map(front => front.stop()))
   })
 
   function httpsEnv(extra: Record<string, string>): Record<string, string> {
