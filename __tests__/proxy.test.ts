@@ -30,7 +30,9 @@ afterAll(async () => {
 
 /** The env of a case, with P1 / P2 replaced by the recorders' URLs. */
 function realEnv(env: ProxyEnv): ProxyEnv {
-  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value === 'P1' || value === 'P2' ? recorders[value].url : value]))
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [name, value === 'P1' || value === 'P2' ? recorders[value].url : value])
+  )
 }
 
 function routeOf(proxy: string | undefined): Route {
@@ -61,7 +63,11 @@ async function undiciRoute(target: string, env: ProxyEnv): Promise<Route> {
     PROXY_VARIABLES.forEach(name => delete process.env[name])
     for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value
   }
-  const routes: Route[] = [...(direct.length ? ['direct' as const] : []), ...(recorders.P1.hits ? ['P1' as const] : []), ...(recorders.P2.hits ? ['P2' as const] : [])]
+  const routes: Route[] = [
+    ...(direct.length ? ['direct' as const] : []),
+    ...(recorders.P1.hits ? ['P1' as const] : []),
+    ...(recorders.P2.hits ? ['P2' as const] : [])
+  ]
   if (routes.length !== 1) throw new Error(`expected one route for ${target}, saw ${JSON.stringify(routes)}`)
   return routes[0]
 }
@@ -72,7 +78,12 @@ const cases: Array<[string, string, ProxyEnv, Route]> = [
   ['https falls back to HTTP_PROXY', 'https://a.example.com', { HTTP_PROXY: 'P1' }, 'P1'],
   ['HTTPS_PROXY is not used for http', 'http://a.example.com', { HTTPS_PROXY: 'P2' }, 'direct'],
   ['HTTPS_PROXY for https', 'https://a.example.com', { HTTP_PROXY: 'P1', HTTPS_PROXY: 'P2' }, 'P2'],
-  ['an empty https_proxy falls back to HTTP_PROXY', 'https://a.example.com', { https_proxy: '', HTTPS_PROXY: 'P2', HTTP_PROXY: 'P1' }, 'P1'],
+  [
+    'an empty https_proxy falls back to HTTP_PROXY',
+    'https://a.example.com',
+    { https_proxy: '', HTTPS_PROXY: 'P2', HTTP_PROXY: 'P1' },
+    'P1'
+  ],
   ['lower case wins', 'http://a.example.com', { http_proxy: 'P1', HTTP_PROXY: 'P2' }, 'P1'],
   ['NO_PROXY suffix', 'http://a.example.com', { HTTP_PROXY: 'P1', NO_PROXY: 'example.com' }, 'direct'],
   ['NO_PROXY leading dot', 'http://a.example.com', { HTTP_PROXY: 'P1', NO_PROXY: '.example.com' }, 'direct'],
@@ -88,7 +99,12 @@ const cases: Array<[string, string, ProxyEnv, Route]> = [
   ['NO_PROXY is case-insensitive', 'http://a.example.com', { HTTP_PROXY: 'P1', NO_PROXY: 'A.EXAMPLE.COM' }, 'direct'],
   ['NO_PROXY entry with a trailing dot', 'http://a.example.com', { HTTP_PROXY: 'P1', NO_PROXY: 'a.example.com.' }, 'direct'],
   ['a host with a trailing dot', 'http://a.example.com./', { HTTP_PROXY: 'P1', NO_PROXY: 'a.example.com' }, 'direct'],
-  ['NO_PROXY separated by spaces and commas', 'http://a.example.com', { HTTP_PROXY: 'P1', NO_PROXY: 'x.org,, y.org a.example.com' }, 'direct'],
+  [
+    'NO_PROXY separated by spaces and commas',
+    'http://a.example.com',
+    { HTTP_PROXY: 'P1', NO_PROXY: 'x.org,, y.org a.example.com' },
+    'direct'
+  ],
   ['NO_PROXY naming other hosts', 'http://a.example.com', { HTTP_PROXY: 'P1', NO_PROXY: 'x.org,y.org' }, 'P1'],
   ['lower-case no_proxy wins', 'http://a.example.com', { HTTP_PROXY: 'P1', no_proxy: 'x.org', NO_PROXY: 'a.example.com' }, 'P1'],
   ['an empty no_proxy wins too', 'http://a.example.com', { HTTP_PROXY: 'P1', no_proxy: '', NO_PROXY: 'a.example.com' }, 'P1'],

@@ -35,7 +35,10 @@ function parseNoProxy(value: string): NoProxyEntry[] {
       const withPort = (unbracketed.match(/:/g) ?? []).length === 1 ? /^(.+):(\d+)$/.exec(unbracketed) : null
       const [host, port] = bracketed ? [bracketed[1], bracketed[2]] : withPort ? [withPort[1], withPort[2]] : [unbracketed, '0']
       return {
-        hostname: host.replace(/^\*?\./, '').replace(/^(.+)\.$/, '$1').toLowerCase(),
+        hostname: host
+          .replace(/^\*?\./, '')
+          .replace(/^(.+)\.$/, '$1')
+          .toLowerCase(),
         port: Number.parseInt(port, 10),
         subdomainsOnly: entry.startsWith('*')
       }

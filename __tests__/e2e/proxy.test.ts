@@ -60,7 +60,9 @@ test('with HTTP_PROXY and HTTPS_PROXY set, every call of a plan and an apply goe
   }
   // The SDK's calls, and our own fetches of the pool's OIDC endpoints, both went through it.
   const operations = calls('cognito').map(call => call.operation)
-  expect(operations).toEqual(expect.arrayContaining(['DescribeUserPool', 'CreateUserPoolClient', 'GetOpenIdConfiguration', 'GetJwks', 'Authorize']))
+  expect(operations).toEqual(
+    expect.arrayContaining(['DescribeUserPool', 'CreateUserPoolClient', 'GetOpenIdConfiguration', 'GetJwks', 'Authorize'])
+  )
   expect(proxy.requests.every(request => request.kind === 'forward')).toBe(true)
 })
 

@@ -99,10 +99,13 @@ export class TestProxy {
     const headers: Record<string, string | string[] | undefined> = { ...req.headers, [VIA_PROXY_HEADER]: 'forwarded' }
     delete headers['proxy-connection']
     delete headers['proxy-authorization']
-    const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: target.pathname + target.search, headers }, answer => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers)
-      answer.pipe(res)
-    })
+    const upstream = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: target.pathname + target.search, headers },
+      answer => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      }
+    )
     upstream.on('error', () => res.destroy())
     req.pipe(upstream)
   }
