@@ -1,7 +1,7 @@
 // `npm run fakes -- start`: starts the local fakes of Cognito, Cloudflare and GitHub on 127.0.0.1,
 // seeded as the tests seed them (a user pool with a domain, a Cloudflare account with an Access
 // organization, API tokens), in the background, and appends what a workflow step needs to run the
-// action against them to $GITHUB_ENV (or --env-file FILE): the endpoint overrides, fake AWS
+// action against them to $GITHUB_ENV (or --github-env FILE): the endpoint overrides, fake AWS
 // credentials, the Cloudflare account and token, COGNITO_ACCESS_FAKE_POOL_ID, and
 // COGNITO_ACCESS_FAKES_PID. The self-test workflow runs it before `uses: ./`. The fakes stop on
 // SIGTERM (`kill "$COGNITO_ACCESS_FAKES_PID"`) or after --max-minutes (default 30).
@@ -95,8 +95,8 @@ const maxMinutes = Number(option('max-minutes', '30'))
 if (!(maxMinutes > 0)) throw new Error('--max-minutes must be a positive number')
 
 if (command === 'start') {
-  const envFile = option('env-file', process.env.GITHUB_ENV)
-  if (!envFile) throw new Error('start: no $GITHUB_ENV; give --env-file FILE')
+  const envFile = option('github-env', process.env.GITHUB_ENV)
+  if (!envFile) throw new Error('start: no $GITHUB_ENV; give --github-env FILE')
   await startInBackground(envFile, maxMinutes)
 } else if (command === 'serve') {
   const env = await serve(maxMinutes)
