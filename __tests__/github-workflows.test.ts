@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseDocument } from 'yaml'
 import { REPO_ROOT, parseFileCommand, runAction, type RunResult } from './helpers/run-action.js'
+import { readYamlStrictly, type WorkflowStep } from './support/workflow-file.js'
 
 const WORKFLOWS = join(REPO_ROOT, '.github/workflows')
 
@@ -21,15 +21,7 @@ const PINNED: Record<string, { sha: string; version: string }> = {
   'actions/setup-node': { sha: '820762786026740c76f36085b0efc47a31fe5020', version: 'v7.0.0' }
 }
 
-interface Step {
-  name?: string
-  id?: string
-  if?: string
-  uses?: string
-  run?: string
-  with?: Record<string, string | number | boolean>
-  env?: Record<string, string>
-}
+type Step = WorkflowStep
 interface Job {
   name?: string
   'runs-on': string
@@ -43,13 +35,7 @@ interface Workflow {
   jobs: Record<string, Job>
 }
 
-function parseYamlFile(path: string): { text: string; value: unknown } {
-  const text = readFileSync(path, 'utf8')
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
-  expect(document.errors).toEqual([])
-  expect(document.warnings).toEqual([])
-  return { text, value: document.toJS() }
-}
+const parseYamlFile = (path: string) => readYamlStrictly<unknown>(path)
 
 const files = readdirSync(WORKFLOWS).sort()
 const workflows = Object.fromEntries(files.map(file => [file, parseYamlFile(join(WORKFLOWS, file))])) as Record<

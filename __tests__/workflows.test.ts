@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { isMap, isScalar, parseDocument } from 'yaml'
 import { REPO_ROOT } from './helpers/run-action.js'
+import { type WorkflowStep } from './support/workflow-file.js'
 
 const DIR = join(REPO_ROOT, 'docs/workflows')
 const ACTION = 'acme-platform/cognito-cloudflare-access@v1'
@@ -15,15 +16,7 @@ const AWS = 'aws-actions/configure-aws-credentials@v6'
 const CONSUMER = 'acme-platform/infrastructure'
 const APPLY_GROUP = 'cognito-cloudflare-access-apply'
 
-interface Step {
-  name?: string
-  id?: string
-  if?: string
-  uses?: string
-  run?: string
-  with?: Record<string, unknown>
-  env?: Record<string, string>
-}
+type Step = WorkflowStep
 interface Job {
   permissions?: Record<string, string>
   environment?: string | { name: string }
