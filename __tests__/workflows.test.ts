@@ -1,33 +1,30 @@
 // The example workflows in docs/workflows/, which people copy: parsed, and checked for the shape
-// the issue asks for (triggers, permissions, concurrency) and against action.yml (every input our
-// step gives is declared, every required one is given). actionlint would check more of GitHub's
+// the issue asks for (triggers, permissions, concurrency, node24-era actions, the apply job in a
+// protected environment with an AWS role trusted only from it) and against action.yml (every input
+// our step gives is declared, every required one is given). actionlint would check more of GitHub's
 // syntax, but knows nothing of this action's inputs; see the report of the change that added this.
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { isMap, isScalar, parseDocument } from 'yaml'
 import { REPO_ROOT } from './helpers/run-action.js'
+import { type WorkflowStep } from './support/workflow-file.js'
 
 const DIR = join(REPO_ROOT, 'docs/workflows')
-const ACTION = 'your-org/cognito-cloudflare-access@v1'
-const AWS = 'aws-actions/configure-aws-credentials@v4'
+const ACTION = 'acme-platform/cognito-cloudflare-access@v1'
+/** The current major of configure-aws-credentials, the first on node24 (v4 and v5 ran on node20). */
+const AWS = 'aws-actions/configure-aws-credentials@v6'
+const CONSUMER = 'acme-platform/infrastructure'
 const APPLY_GROUP = 'cognito-cloudflare-access-apply'
 
-interface Step {
-  name?: string
-  id?: string
-  if?: string
-  uses?: string
-  run?: string
-  with?: Record<string, unknown>
-  env?: Record<string, string>
-}
+type Step = WorkflowStep
 interface Job {
   permissions?: Record<string, string>
+  environment?: string | { name: string }
   steps: Step[]
 }
 interface Workflow {
   name: string
-  on: Record<string, any>
+  on: Record<string, { branches?: string[]; inputs?: Record<string, { type: string; default: unknown }> } | null>
   permissions?: Record<string, string>
   concurrency?: { group: string; 'cancel-in-progress': boolean }
   jobs: Record<string, Job>
@@ -81,7 +78,7 @@ test('docs/workflows holds exactly the three example workflows', () => {
 describe.each(FILES)('%s', file => {
   const { text, document, workflow } = load(file)
 
-  test('uses the action as your-org/cognito-cloudflare-access@v1, with declared inputs only, and every required one', () => {
+  test('uses the action as acme-platform/cognito-cloudflare-access@v1, with declared inputs only, and every required one', () => {
     const step = ourStep(workflow)
     expect(step.uses).toBe(ACTION)
     const given = Object.keys(step.with ?? {})
@@ -115,12 +112,38 @@ describe.each(FILES)('%s', file => {
   test('puts no expression into a shell script (values go through env)', () => {
     for (const step of onlyJob(workflow).steps) expect(step.run ?? '').not.toContain('${{')
   })
+
+  test('uses only node24-era actions: this action and the current configure-aws-credentials', () => {
+    const uses = onlyJob(workflow).steps.flatMap(step => (step.uses ? [step.uses] : []))
+    expect([...new Set(uses)].sort()).toEqual([ACTION, AWS].sort())
+  })
+})
+
+/** The OIDC subject the comment above role-to-assume says the role's trust policy admits. */
+function trustedSubject(text: string): string | undefined {
+  return /token\.actions\.githubusercontent\.com:sub = (\S+?)\)/.exec(text)?.[1]
+}
+
+test.each(['apply.yml', 'dispatch.yml'])('%s: applies in the protected production environment, with a role trusted only from it', file => {
+  const { workflow, text } = load(file)
+  const job = onlyJob(workflow)
+  expect(job.environment).toBe('production')
+  const role = job.steps.find(step => step.uses === AWS)?.with?.['role-to-assume']
+  expect(role).toBe('arn:aws:iam::123456789012:role/cognito-cloudflare-access-apply')
+  if (file === 'apply.yml') expect(trustedSubject(text)).toBe(`repo:${CONSUMER}:environment:production`)
+})
+
+test('plan.yml: no environment (plans need no approval), a read-only role trusted from pull requests', () => {
+  const { workflow, text } = load('plan.yml')
+  expect(onlyJob(workflow).environment).toBeUndefined()
+  expect(onlyJob(workflow).steps.find(step => step.uses === AWS)?.with?.['role-to-assume']).toMatch(/-plan$/)
+  expect(trustedSubject(text)).toBe(`repo:${CONSUMER}:pull_request`)
 })
 
 test('apply.yml: applies on a push to main, never cancelled, in the group it shares with dispatch.yml', () => {
   const { workflow, document } = load('apply.yml')
   expect(Object.keys(workflow.on)).toEqual(['push'])
-  expect(workflow.on.push.branches).toEqual(['main'])
+  expect(workflow.on.push?.branches).toEqual(['main'])
   expect(ourStep(workflow).with?.mode).toBe('apply')
   expect(workflow.concurrency).toEqual({ group: APPLY_GROUP, 'cancel-in-progress': false })
   expect(commentAbove(document, 'concurrency')).toMatch(/at once/)
@@ -142,7 +165,7 @@ test('plan.yml: plans on pull requests, may comment, one plan per pull request, 
 test('dispatch.yml: a dry-run boolean input maps to mode, in the apply group', () => {
   const { workflow } = load('dispatch.yml')
   expect(Object.keys(workflow.on)).toEqual(['workflow_dispatch'])
-  expect(workflow.on.workflow_dispatch.inputs['dry-run']).toMatchObject({ type: 'boolean', default: true })
+  expect(workflow.on.workflow_dispatch?.inputs?.['dry-run']).toMatchObject({ type: 'boolean', default: true })
   expect(ourStep(workflow).with?.mode).toBe("${{ inputs.dry-run && 'plan' || 'apply' }}")
   expect(workflow.concurrency).toEqual({ group: APPLY_GROUP, 'cancel-in-progress': false })
 })

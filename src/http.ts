@@ -3,9 +3,11 @@
 // per attempt and an overall budget per request. Retries happen only for idempotent methods (never
 // POST: a create goes through createOnce instead) and only for answers that say "try again"; each
 // one is logged so a slow run explains itself. Logs name the method and path, never a query,
-// header or body, so no secret can reach them.
-import { Agent, interceptors, type Dispatcher } from 'undici'
+// header or body, so no secret can reach them. Connections go through the proxy that HTTPS_PROXY /
+// HTTP_PROXY / NO_PROXY name, if any.
+import { interceptors, type Dispatcher } from 'undici'
 import { describeError } from './errors.js'
+import { proxyAwareDispatcher } from './proxy.js'
 
 export interface Timing {
   /** Per attempt: time to the response headers, and between body chunks. */
@@ -86,7 +88,7 @@ export class HttpClient {
     private readonly timing: Timing,
     private readonly log: HttpLog
   ) {
-    this.dispatcher = new Agent({
+    this.dispatcher = proxyAwareDispatcher({
       headersTimeout: timing.requestTimeoutMs,
       bodyTimeout: timing.requestTimeoutMs,
       connectTimeout: Math.min(timing.requestTimeoutMs, 10_000)

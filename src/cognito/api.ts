@@ -21,6 +21,7 @@ import {
   type UserPoolType
 } from '@aws-sdk/client-cognito-identity-provider'
 import { ServiceError } from '../errors.js'
+import { sdkProxyAgents } from '../proxy.js'
 import { redact, registerSecret } from '../secrets.js'
 
 export interface CognitoOptions {
@@ -80,7 +81,9 @@ export class CognitoApi {
         requestTimeout: this.options.requestTimeoutMs,
         // Without this the SDK only warns when a request overruns its timeout.
         throwOnRequestTimeout: true,
-        connectionTimeout: Math.min(this.options.requestTimeoutMs, 10_000)
+        connectionTimeout: Math.min(this.options.requestTimeoutMs, 10_000),
+        // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, by the same rules as our other clients.
+        ...sdkProxyAgents(this.options.endpoint ?? `https://cognito-idp.${this.options.region}.amazonaws.com`, process.env)
       }
     })
     client.middlewareStack.add(

@@ -2,10 +2,11 @@
 // name), found by a hidden marker across every page of comments, updated in place, created only
 // when missing. The comment is a courtesy: it never fails the run (a fork's pull request gets a
 // read-only token), and what it sends is redacted by us, since the runner's masking does not
-// cover API calls.
+// cover API calls. Requests go through the proxy that HTTPS_PROXY / HTTP_PROXY / NO_PROXY name.
 import { createHash } from 'node:crypto'
 import { getOctokit } from '@actions/github'
 import { describeError } from '../errors.js'
+import { proxyAwareFetch } from '../proxy.js'
 import { redact } from '../secrets.js'
 
 /** GitHub rejects comments over 65,536 characters; keep below it with room to spare. */
@@ -78,7 +79,8 @@ async function findComment(octokit: Octokit, where: Where, issueNumber: number, 
 export async function upsertComment(target: CommentTarget, versions: string[]): Promise<CommentResult> {
   const marker = commentMarker(target.instance)
   const body = commentBody(marker, versions)
-  const octokit = getOctokit(target.token)
+  const proxied = proxyAwareFetch()
+  const octokit = getOctokit(target.token, { request: { fetch: proxied.fetch } })
   const where = { owner: target.owner, repo: target.repo }
   try {
     const existing = await findComment(octokit, where, target.issueNumber, marker)
@@ -93,5 +95,7 @@ export async function upsertComment(target: CommentTarget, versions: string[]): 
     const status = (error as { status?: unknown }).status
     if (typeof status !== 'number') return { outcome: 'skipped', reason: redact(describeError(error)) }
     return { outcome: 'skipped', reason: redact(`GitHub answered HTTP ${status}: ${(error as Error).message}`), status }
+  } finally {
+    await proxied.close()
   }
 }

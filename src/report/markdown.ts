@@ -57,6 +57,7 @@ const ENTITIES: Record<string, string> = {
 }
 const SPECIAL = /[&<>|`\\*~[\]@#$]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu
 // Control characters, and the bidirectional overrides that can make text read other than it is.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const INVISIBLE = /[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g
 
 /** Text safe inside a table cell or a line: one line, every character that could inject Markdown or HTML an entity. */
