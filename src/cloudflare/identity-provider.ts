@@ -2,7 +2,7 @@
 // diff. Cloudflare never returns the client secret in clear, so the secret cannot be compared:
 // it counts as changed only when the client id changes or the client got a new secret this run.
 import { ActionError } from '../errors.js'
-import { SENSITIVE } from '../secrets.js'
+import { SENSITIVE, redactedExcerpt } from '../secrets.js'
 import type { FieldChange } from '../plan.js'
 import type { CloudflareApi, IdentityProvider, IdentityProviderBody, OidcConfig } from './api.js'
 
@@ -102,14 +102,24 @@ export function pickByName(all: IdentityProvider[], name: string, scopeLabel: st
   return oidc[0]
 }
 
-/** `<team>` of the organization's `<team>.cloudflareaccess.com`. */
+/** A team name is the first label of `<team>.cloudflareaccess.com`: a DNS label, nothing else. */
+const TEAM_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+
+/**
+ * `<team>` of the organization's `<team>.cloudflareaccess.com`. It becomes the host of the
+ * callback URL put on the app client, so anything but a DNS label (`127.0.0.1:9/`, say) is refused
+ * here, before any write.
+ */
 export async function readTeamName(api: CloudflareApi): Promise<string> {
   const org = await api.getOrganization()
-  const team = org.auth_domain?.replace(/\.cloudflareaccess\.com$/i, '')
-  if (!team || team.includes('.')) {
+  const authDomain = org.auth_domain ?? ''
+  const team = authDomain.toLowerCase().endsWith('.cloudflareaccess.com') ? authDomain.slice(0, -'.cloudflareaccess.com'.length).toLowerCase() : ''
+  if (!TEAM_NAME.test(team)) {
+    const shown = org.auth_domain === undefined ? 'none' : JSON.stringify(redactedExcerpt(authDomain, 100))
     throw new ActionError(
-      `team-name: Cloudflare ${api.scopeLabel}'s Access organization has no team domain (auth_domain: ${org.auth_domain ?? 'none'}); set team-name.`
+      `team-name: Cloudflare ${api.scopeLabel}'s Access organization has no team domain of the form <team>.cloudflareaccess.com ` +
+        `with a DNS label as <team> (auth_domain: ${shown}); set team-name.`
     )
   }
-  return team.toLowerCase()
+  return team
 }
