@@ -18,14 +18,6 @@ export const MAX_GITHUB_RESPONSE_BYTES = 32 * 1024 * 1024
 /** 10,000 comments at 100 a page: a pull request with more is not one we can keep a comment on. */
 export const MAX_PAGES = 100
 
-/** A GitHub request that got no complete answer in time; its message says which and how long. */
-export class GitHubTimeoutError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'GitHubTimeoutError'
-  }
-}
-
 export interface GitHubClient {
   octokit: Octokit
   /** The API's origin (GITHUB_API_URL): paging never follows a link elsewhere. */
@@ -59,7 +51,7 @@ function boundedFetch(dispatcher: EnvHttpProxyAgent, timeoutMs: number): typeof 
       const empty = [101, 204, 205, 304].includes(response.status)
       return new Response(empty ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers as unknown as Headers })
     } catch (error) {
-      if (budget.aborted) throw new GitHubTimeoutError(`${what} got no complete answer within ${timeoutMs} ms`)
+      if (budget.aborted) throw new ServiceError('GitHub', `${what.replace(/^GitHub /, '')} got no complete answer within ${timeoutMs} ms.`, undefined, true)
       throw deadlineStop(what) ?? error
     }
   }
@@ -141,9 +133,9 @@ export async function tokenIdentity(client: GitHubClient): Promise<string> {
  * The action's own error inside what Octokit threw (it wraps a failed fetch in an HTTP 500 error):
  * a timeout, the run's deadline, or a refused answer. Undefined for GitHub's own answers.
  */
-export function ownFailure(error: unknown): Error | undefined {
+export function ownFailure(error: unknown): ActionError | undefined {
   for (const candidate of [error, (error as { cause?: unknown } | undefined)?.cause]) {
-    if (candidate instanceof GitHubTimeoutError || candidate instanceof ActionError) return candidate
+    if (candidate instanceof ActionError) return candidate
   }
   return undefined
 }

@@ -32,6 +32,8 @@ export class World {
   pool!: FakePool
   /** Every RunResult of this world, for assertions across runs. */
   readonly runs: RunResult[] = []
+  /** Secrets a test adds (another token it gives the action), checked like the world's own. */
+  readonly extraSecrets: Record<string, string> = {}
 
   static async start(options: WorldOptions = {}): Promise<World> {
     const world = new World()
@@ -76,7 +78,12 @@ export class World {
 
   /** Every secret that exists in the world now: tokens, and every app client secret. */
   secrets(): Record<string, string> {
-    const secrets: Record<string, string> = { 'cloudflare token': TOKEN, 'cloudflare read token': READ_TOKEN, 'github token': GITHUB_TOKEN }
+    const secrets: Record<string, string> = {
+      'cloudflare token': TOKEN,
+      'cloudflare read token': READ_TOKEN,
+      'github token': GITHUB_TOKEN,
+      ...this.extraSecrets
+    }
     for (const client of this.pool.clients.values()) {
       if (client.ClientSecret) secrets[`client secret of ${client.ClientId}`] = client.ClientSecret
     }
