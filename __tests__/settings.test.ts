@@ -102,10 +102,39 @@ describe('readSettings', () => {
     ['email-claim-name', { 'email-claim-name': 'e mail' }],
     ['pkce', { pkce: 'yes' }],
     ['verify', { verify: 'on' }],
-    ['comment', { comment: '1' }]
+    ['comment', { comment: '1' }],
+    ['idp-name', { 'idp-name': 'Amazon Cognito\n::stop-commands::x' }],
+    ['idp-name', { 'idp-name': 'Amazon \u202eotingoC' }],
+    ['idp-name', { 'idp-name': 'Amazon\u200bCognito' }],
+    ['idp-name', { 'idp-name': 'x'.repeat(201) }],
+    ['app-client-name', { 'app-client-name': 'Cloudflare\tAccess' }],
+    ['app-client-name', { 'app-client-name': 'Cloudflare Access\r\n::error::x' }],
+    ['app-client-name', { 'app-client-name': 'Cloudflare\u2028Access' }],
+    ['claims', { claims: 'sub \u202egroups' }],
+    ['identity-providers', { 'identity-providers': 'COGNITO,Go\u0007ogle' }],
+    ['cloudflare-api-token', { 'cloudflare-api-token': 'cf-token with space' }],
+    ['cloudflare-api-token', { 'cloudflare-api-token': 'cf-tökén-0123456789' }],
+    ['github-token', { 'github-token': 'ghs_\u001b[31mred' }],
+    ['timeout-minutes', { 'timeout-minutes': '0' }],
+    ['timeout-minutes', { 'timeout-minutes': '-5' }],
+    ['timeout-minutes', { 'timeout-minutes': '361' }],
+    ['timeout-minutes', { 'timeout-minutes': 'ten' }],
+    ['timeout-minutes', { 'timeout-minutes': '1e3' }]
   ])('a bad %s is named', (input, inputs) => {
     const problems = problemsFor(inputs)
     expect(problems.map(problem => problem.input)).toContain(input)
+  })
+
+  test('timeout-minutes: 10 by default, fractions allowed', () => {
+    const byDefault = readSettings(sources(VALID))
+    expect(byDefault.ok && byDefault.settings.timeoutMinutes).toBe(10)
+    const short = readSettings(sources({ ...VALID, 'timeout-minutes': '0.5' }))
+    expect(short.ok && short.settings.timeoutMinutes).toBe(0.5)
+  })
+
+  test('names may hold letters of any script, just no control or invisible character', () => {
+    const result = readSettings(sources({ ...VALID, 'idp-name': 'Connexion Amazon Cognito — équipe 東京' }))
+    expect(result.ok && result.settings.idpName).toBe('Connexion Amazon Cognito — équipe 東京')
   })
 
   test('every problem is reported at once', () => {
@@ -121,7 +150,7 @@ describe('readSettings', () => {
   const INPUT_NAMES = [
     'mode', 'user-pool-id', 'aws-region', 'app-client-name', 'app-client-id', 'cognito-domain', 'identity-providers',
     'scopes', 'team-name', 'cloudflare-account-id', 'cloudflare-zone-id', 'cloudflare-api-token', 'idp-name', 'idp-id',
-    'claims', 'email-claim-name', 'pkce', 'verify', 'comment', 'github-token'
+    'claims', 'email-claim-name', 'pkce', 'verify', 'comment', 'github-token', 'timeout-minutes'
   ]
 
   test('property: any string for any input gives settings or named problems, never a crash', () => {
@@ -132,6 +161,7 @@ describe('readSettings', () => {
         if (result.ok) {
           expect(['plan', 'apply']).toContain(result.settings.mode)
           expect(result.settings.scopes).toContain('openid')
+          for (const name of [result.settings.idpName, result.settings.appClientName]) expect(name).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u)
         } else {
           expect(result.problems.length).toBeGreaterThan(0)
           for (const problem of result.problems) {

@@ -26,15 +26,14 @@ export interface GitHubClient {
 }
 
 /** An Octokit whose every request is bounded by `timeoutMs`, headers and body together. */
-export function createGitHubClient(token: string, timeoutMs: number): GitHubClient {
+export function createGitHubClient(token: string, timeoutMs: number, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'): GitHubClient {
   const dispatcher = new EnvHttpProxyAgent({
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     connectTimeout: Math.min(timeoutMs, 10_000)
   })
-  const octokit = getOctokit(token, { request: { fetch: boundedFetch(dispatcher, timeoutMs) }, log: log.libraryLog })
-  const origin = new URL(process.env.GITHUB_API_URL || 'https://api.github.com').origin
-  return { octokit, origin, close: () => dispatcher.close() }
+  const octokit = getOctokit(token, { baseUrl, request: { fetch: boundedFetch(dispatcher, timeoutMs) }, log: log.libraryLog })
+  return { octokit, origin: new URL(baseUrl).origin, close: () => dispatcher.close() }
 }
 
 type FetchArguments = Parameters<typeof fetch>
