@@ -5,7 +5,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import fc from 'fast-check'
-import { HttpClient, MAX_BACKOFF_MS, RETRY_STATUS, backoffMs, isRetryable, retryAfterMs, retryDelayMs, type Timing } from '../src/http.js'
+import { DeadlineError, startRunDeadline, stopRunDeadline } from '../src/deadline.js'
+import { HttpClient, MAX_BACKOFF_MS, MAX_RESPONSE_BYTES, RETRY_STATUS, backoffMs, isRetryable, retryAfterMs, retryDelayMs, type Timing } from '../src/http.js'
 
 describe('retryAfterMs', () => {
   const now = Date.parse('2026-01-01T00:00:00Z')
@@ -214,5 +215,46 @@ test('logs name the method and path only: no query, header or body', async () =>
     const all = [...logs.info, ...logs.debug].join('\n')
     expect(all).toContain('PUT /x')
     expect(all).not.toMatch(/s3cr3t/)
+  })
+})
+
+const trickle: Step = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' })
+  res.write('[')
+  const timer = setInterval(() => res.write(' '), 50)
+  res.on('close', () => clearInterval(timer))
+}
+
+test('an answer that trickles in (each byte within the attempt timeout) is cut off at the overall budget', async () => {
+  await withClient([trickle], { requestTimeoutMs: 1000, totalTimeoutMs: 600, maxRetries: 0 }, async (http, base) => {
+    const started = Date.now()
+    await expect(http.request({ method: 'GET', url: `${base}/x` })).rejects.toThrow()
+    expect(Date.now() - started).toBeLessThan(2000)
+  })
+})
+
+test('an answer bigger than MAX_RESPONSE_BYTES is refused, not held in memory', async () => {
+  const huge: Step = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(MAX_RESPONSE_BYTES + 1) })
+    res.end(Buffer.alloc(MAX_RESPONSE_BYTES + 1, 32))
+  }
+  await withClient([huge], { maxRetries: 0 }, async (http, base) => {
+    await expect(http.request({ method: 'GET', url: `${base}/x` })).rejects.toMatchObject({ code: 'UND_ERR_RES_EXCEEDED_MAX_SIZE' })
+  })
+})
+
+test('the run deadline aborts a request in flight with an error naming it', async () => {
+  await withClient([hang], { requestTimeoutMs: 60_000, totalTimeoutMs: 60_000 }, async (http, base) => {
+    startRunDeadline(0.005, () => undefined) // 300 ms
+    try {
+      const started = Date.now()
+      const error = await http.request({ method: 'GET', url: `${base}/things` }).catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(DeadlineError)
+      expect((error as Error).message).toBe(
+        "The run's deadline (timeout-minutes: 0.005) passed during Test: GET /things, so the run stopped there. Raise timeout-minutes if the services are just slow.")
+      expect(Date.now() - started).toBeLessThan(2000)
+    } finally {
+      stopRunDeadline()
+    }
   })
 })

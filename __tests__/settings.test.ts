@@ -106,7 +106,24 @@ describe('readSettings', () => {
     ['verify', { verify: 'on' }],
     ['comment', { comment: '1' }],
     ['sync-secret', { 'sync-secret': 'always' }],
-    ['prune-callbacks', { 'prune-callbacks': 'yes' }]
+    ['prune-callbacks', { 'prune-callbacks': 'yes' }],
+    ['idp-name', { 'idp-name': 'Amazon Cognito\n::stop-commands::x' }],
+    ['idp-name', { 'idp-name': 'Amazon \u202eotingoC' }],
+    ['idp-name', { 'idp-name': 'Amazon\u200bCognito' }],
+    ['idp-name', { 'idp-name': 'x'.repeat(201) }],
+    ['app-client-name', { 'app-client-name': 'Cloudflare\tAccess' }],
+    ['app-client-name', { 'app-client-name': 'Cloudflare Access\r\n::error::x' }],
+    ['app-client-name', { 'app-client-name': 'Cloudflare\u2028Access' }],
+    ['claims', { claims: 'sub \u202egroups' }],
+    ['identity-providers', { 'identity-providers': 'COGNITO,Go\u0007ogle' }],
+    ['cloudflare-api-token', { 'cloudflare-api-token': 'cf-token with space' }],
+    ['cloudflare-api-token', { 'cloudflare-api-token': 'cf-tökén-0123456789' }],
+    ['github-token', { 'github-token': 'ghs_\u001b[31mred' }],
+    ['timeout-minutes', { 'timeout-minutes': '0' }],
+    ['timeout-minutes', { 'timeout-minutes': '-5' }],
+    ['timeout-minutes', { 'timeout-minutes': '361' }],
+    ['timeout-minutes', { 'timeout-minutes': 'ten' }],
+    ['timeout-minutes', { 'timeout-minutes': '1e3' }]
   ])('a bad %s is named', (input, inputs) => {
     const problems = problemsFor(inputs)
     expect(problems.map(problem => problem.input)).toContain(input)
@@ -117,6 +134,18 @@ describe('readSettings', () => {
     expect(on.ok && [on.settings.syncSecret, on.settings.pruneCallbacks]).toEqual([true, true])
     const off = readSettings(sources({ ...VALID, 'sync-secret': 'false', 'prune-callbacks': 'FALSE' }))
     expect(off.ok && [off.settings.syncSecret, off.settings.pruneCallbacks]).toEqual([false, false])
+  })
+
+  test('timeout-minutes: 10 by default, fractions allowed', () => {
+    const byDefault = readSettings(sources(VALID))
+    expect(byDefault.ok && byDefault.settings.timeoutMinutes).toBe(10)
+    const short = readSettings(sources({ ...VALID, 'timeout-minutes': '0.5' }))
+    expect(short.ok && short.settings.timeoutMinutes).toBe(0.5)
+  })
+
+  test('names may hold letters of any script, just no control or invisible character', () => {
+    const result = readSettings(sources({ ...VALID, 'idp-name': 'Connexion Amazon Cognito — équipe 東京' }))
+    expect(result.ok && result.settings.idpName).toBe('Connexion Amazon Cognito — équipe 東京')
   })
 
   test('every problem is reported at once', () => {
@@ -132,7 +161,7 @@ describe('readSettings', () => {
   const INPUT_NAMES = [
     'mode', 'user-pool-id', 'aws-region', 'app-client-name', 'app-client-id', 'cognito-domain', 'identity-providers',
     'scopes', 'team-name', 'cloudflare-account-id', 'cloudflare-zone-id', 'cloudflare-api-token', 'idp-name', 'idp-id',
-    'claims', 'email-claim-name', 'pkce', 'verify', 'comment', 'github-token', 'sync-secret', 'prune-callbacks'
+    'claims', 'email-claim-name', 'pkce', 'verify', 'comment', 'github-token', 'sync-secret', 'prune-callbacks', 'timeout-minutes'
   ]
 
   test('property: any string for any input gives settings or named problems, never a crash', () => {
@@ -143,6 +172,7 @@ describe('readSettings', () => {
         if (result.ok) {
           expect(['plan', 'apply']).toContain(result.settings.mode)
           expect(result.settings.scopes).toContain('openid')
+          for (const name of [result.settings.idpName, result.settings.appClientName]) expect(name).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u)
         } else {
           expect(result.problems.length).toBeGreaterThan(0)
           for (const problem of result.problems) {

@@ -9,6 +9,7 @@ import { waitForActiveDomain } from './cognito/domain.js'
 import type { CloudflareApi, IdentityProvider } from './cloudflare/api.js'
 import { identityProviderBody, identityProviderChanges, lostScimSettings, pickByName } from './cloudflare/identity-provider.js'
 import { createOnce } from './create-once.js'
+import { sleep } from './deadline.js'
 import { ActionError, describeError, isTransient, VerificationError } from './errors.js'
 import type { HttpClient } from './http.js'
 import type { Observed } from './observe.js'
@@ -201,7 +202,7 @@ class ApplyRun {
     for (let attempt = 1; attempt <= (clientChanged ? PROBE_ATTEMPTS : 1); attempt++) {
       if (attempt > 1) {
         this.log(`The hosted UI does not accept the client yet; checking again in ${this.timings.domainPollMs} ms (${attempt} of ${PROBE_ATTEMPTS}).`)
-        await new Promise(resolve => setTimeout(resolve, this.timings.domainPollMs))
+        await sleep(this.timings.domainPollMs, 'the wait before probing the hosted UI again')
       }
       checks = await runChecks({
         http,

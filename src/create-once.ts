@@ -2,6 +2,7 @@
 // answer is lost, the thing may exist anyway, and a blind retry makes a duplicate (Cognito client
 // names and Cloudflare identity provider names are not unique). So after a failed create we look
 // again, adopt what the create made, and only create again when nothing is there.
+import { sleep } from './deadline.js'
 import { describeError } from './errors.js'
 
 export interface CreateOnce<T> {
@@ -39,7 +40,7 @@ export async function createOnce<T>(options: CreateOnce<T>): Promise<T> {
       const wait = waitMs(error, attempt, options.delayMs)
       if (attempt >= attempts || wait > MAX_ASKED_WAIT_MS) throw error
       options.log(`${options.what} does not exist; creating it again in ${wait} ms (attempt ${attempt + 1} of ${attempts}).`)
-      await new Promise(resolve => setTimeout(resolve, wait))
+      await sleep(wait, `the wait before creating ${options.what} again`)
     }
   }
 }

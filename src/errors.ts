@@ -60,6 +60,14 @@ function describe(error: unknown, depth: number): string {
   return prefix && message ? `${prefix}: ${message}` : prefix || message || 'unknown error'
 }
 
+/** A malformed item of a service's answer in a few words, never its content: `null`, `a string`, ... */
+export function describeMalformed(item: unknown): string {
+  if (item === null) return 'null'
+  if (item === undefined) return 'nothing'
+  if (Array.isArray(item)) return 'a list'
+  return typeof item === 'object' ? 'an object without the expected fields' : `a ${typeof item}`
+}
+
 /** Collapses line breaks and runs of spaces: an error is reported as one line. */
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim()

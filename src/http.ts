@@ -6,6 +6,7 @@
 // header or body, so no secret can reach them. Connections go through the proxy that HTTPS_PROXY /
 // HTTP_PROXY / NO_PROXY name, if any.
 import { interceptors, type Dispatcher } from 'undici'
+import { deadlineStop, workSignal } from './deadline.js'
 import { describeError } from './errors.js'
 import { proxyAwareDispatcher } from './proxy.js'
 
@@ -46,6 +47,8 @@ const RETRY_ERROR_CODES = [
 ]
 const IDEMPOTENT: Dispatcher.HttpMethod[] = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']
 export const MAX_BACKOFF_MS = 20_000
+/** No answer we read is anywhere near this; a bigger one is refused rather than held in memory. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 type RetryError = Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[] | undefined> }
 type RetryCallback = NonNullable<NonNullable<Parameters<typeof interceptors.retry>[0]>['retry']>
@@ -91,7 +94,8 @@ export class HttpClient {
     this.dispatcher = proxyAwareDispatcher({
       headersTimeout: timing.requestTimeoutMs,
       bodyTimeout: timing.requestTimeoutMs,
-      connectTimeout: Math.min(timing.requestTimeoutMs, 10_000)
+      connectTimeout: Math.min(timing.requestTimeoutMs, 10_000),
+      maxResponseSize: MAX_RESPONSE_BYTES
     }).compose(
       // Which failures are retried, how often and after what wait is decided per request, by
       // retryPolicy (it knows the request's deadline). When retrying ends, the last answer goes to
@@ -113,7 +117,8 @@ export class HttpClient {
         path: url.pathname + url.search,
         headers: request.headers,
         body: request.body,
-        signal: AbortSignal.timeout(this.timing.totalTimeoutMs),
+        // The request's budget covers the body too: an answer that trickles in is cut off.
+        signal: AbortSignal.any([AbortSignal.timeout(this.timing.totalTimeoutMs), workSignal()]),
         retryOptions: { retry: this.retryPolicy(what, started + this.timing.totalTimeoutMs, attempts) }
       } as Dispatcher.RequestOptions)
       const text = await body.text()
@@ -121,7 +126,7 @@ export class HttpClient {
       return { status: statusCode, headers, text }
     } catch (error) {
       this.log.debug(`${what} failed in ${Date.now() - started} ms${retried(attempts.retries)}: ${describeError(error)}`)
-      throw error
+      throw deadlineStop(what) ?? error
     }
   }
 

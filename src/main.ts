@@ -1,11 +1,12 @@
 // inputs → observe → plan → (apply) → report. Each step lives in its own module.
-import * as core from '@actions/core'
 import { context } from '@actions/github'
+import { startRunDeadline } from './deadline.js'
 import { describeError } from './errors.js'
+import * as log from './log.js'
 import { setOutputs } from './outputs.js'
 import { reconcile, type Outcome } from './reconcile.js'
 import { publish, publishFailure, runContext, type RunContext } from './report/index.js'
-import { redact, registerSecret } from './secrets.js'
+import { registerSecret } from './secrets.js'
 import { createServices, type Services } from './services.js'
 import { loadSettings, type Settings } from './settings.js'
 
@@ -13,26 +14,34 @@ export async function run(): Promise<void> {
   try {
     await reconcileAndReport()
   } catch (error) {
-    core.setFailed(redact(describeError(error)))
+    log.setFailed(describeError(error))
+  }
+}
+
+/** The last resort, when something still hangs after the deadline and the report's grace period. */
+function exitAfterOverrun(minutes: number): () => void {
+  return () => {
+    log.setFailed(`The run did not stop within its deadline (timeout-minutes: ${minutes}) and the report's grace period; exiting.`)
+    process.exit(1)
   }
 }
 
 async function reconcileAndReport(): Promise<void> {
-  const log = (message: string): void => core.info(redact(message))
   const runInfo = runContext()
   const settings = await loadSettings(context.eventName, secretlessReason(runInfo), registerSecret)
   if (!settings) return
-  core.info(`Mode: ${settings.mode} (${settings.modeReason}).`)
-  if (!settings.verify) core.notice('verify: false, so the integration checks (discovery, JWKS, domain, hosted UI) are skipped.')
+  startRunDeadline(settings.timeoutMinutes, exitAfterOverrun(settings.timeoutMinutes))
+  log.info(`Mode: ${settings.mode} (${settings.modeReason}).`)
+  if (!settings.verify) log.notice('verify: false, so the integration checks (discovery, JWKS, domain, hosted UI) are skipped.')
 
-  const services = createServices(settings, log)
+  const services = createServices(settings, log.info)
   try {
-    const outcome = await reconcileOrReportFailure(settings, services, log, runInfo)
+    const outcome = await reconcileOrReportFailure(settings, services, log.info, runInfo)
     setOutputs(outcome)
     await publish(settings, outcome, runInfo)
     if (outcome.error !== undefined) throw outcome.error
     if (outcome.plan.checks.some(check => check.status === 'fail')) {
-      core.setFailed('Verification failed in plan mode, so apply would stop here; see the Verification section of the report.')
+      log.setFailed('Verification failed in plan mode, so apply would stop here; see the Verification section of the report.')
     }
   } finally {
     await services.close()

@@ -10,7 +10,7 @@
 import type http from 'node:http'
 import { HttpProxyAgent } from 'http-proxy-agent'
 import { HttpsProxyAgent } from 'https-proxy-agent'
-import { EnvHttpProxyAgent, fetch as undiciFetch, type Agent, type Dispatcher } from 'undici'
+import { EnvHttpProxyAgent, type Agent, type Dispatcher } from 'undici'
 
 export type ProxyEnv = Record<string, string | undefined>
 
@@ -75,14 +75,6 @@ export function proxyFor(target: string | URL, env: ProxyEnv): string | undefine
 /** An undici dispatcher with these connection options that honours the proxy variables. */
 export function proxyAwareDispatcher(options: Agent.Options = {}): Dispatcher {
   return new EnvHttpProxyAgent(options)
-}
-
-/** A fetch for Octokit that goes through the proxy the environment names; `close` ends its connections. */
-export function proxyAwareFetch(): { fetch: typeof globalThis.fetch; close: () => Promise<void> } {
-  const dispatcher = proxyAwareDispatcher()
-  const fetch = ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) =>
-    undiciFetch(input, { ...init, dispatcher })) as unknown as typeof globalThis.fetch
-  return { fetch, close: () => dispatcher.close() }
 }
 
 /**

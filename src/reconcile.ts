@@ -1,12 +1,11 @@
 // The reconcile loop, one code path for both modes: observe → plan → (plan mode: check and stop;
 // apply mode: apply). Reporting is the caller's.
-import * as core from '@actions/core'
 import { applyPlan, type Applied } from './apply.js'
+import * as runnerLog from './log.js'
 import { observe, type Observed } from './observe.js'
 import { buildPlan, describePlan, type CheckResult, type Plan } from './plan.js'
 import type { Services } from './services.js'
 import type { Settings } from './settings.js'
-import { redact } from './secrets.js'
 import { runChecks } from './verify.js'
 
 export interface Outcome {
@@ -22,7 +21,7 @@ export async function reconcile(settings: Settings, services: Services, log: (me
   const observed = await observe(settings, services)
   const plan = buildPlan(settings, observed)
   for (const line of describePlan(plan)) log(line)
-  for (const warning of plan.warnings) core.warning(redact(warning))
+  for (const warning of plan.warnings) runnerLog.warning(warning)
   if (settings.mode === 'plan') {
     if (settings.verify) plan.checks = await checkPlan(settings, services, observed, plan)
     logChecks(plan.checks, log)

@@ -1,9 +1,8 @@
 // The clients of the outside systems, built once from the settings.
-import * as core from '@actions/core'
 import { CognitoApi } from './cognito/api.js'
 import { CloudflareApi } from './cloudflare/api.js'
 import { HttpClient, type HttpLog, type Timing as HttpTiming } from './http.js'
-import { redact } from './secrets.js'
+import * as logger from './log.js'
 import type { Settings } from './settings.js'
 
 export interface Services {
@@ -23,7 +22,7 @@ const MIN_TOTAL_TIMEOUT_MS = 60_000
 export function createServices(settings: Settings, log: (message: string) => void): Services {
   const { timing } = settings
   // Debug lines (one per request) show only with debug logging on; redacted like everything else.
-  const httpLog: HttpLog = { info: log, debug: message => core.debug(redact(message)) }
+  const httpLog: HttpLog = { info: log, debug: logger.debug }
   const totalTimeoutMs = Math.max(timing.requestTimeoutMs * (HTTP_MAX_RETRIES + 1), MIN_TOTAL_TIMEOUT_MS)
   const httpTiming: HttpTiming = {
     requestTimeoutMs: timing.requestTimeoutMs,

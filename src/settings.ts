@@ -2,7 +2,7 @@
 // settings object. Pure apart from the `onSecret` hook: every problem is collected, so a user
 // sees all bad inputs at once, and nothing touches the network before this has succeeded.
 import * as core from '@actions/core'
-import { redact } from './secrets.js'
+import * as log from './log.js'
 
 export type Mode = 'plan' | 'apply'
 export type CloudflareScope = { kind: 'accounts' | 'zones'; id: string }
@@ -33,6 +33,8 @@ export interface Settings {
   pruneCallbacks: boolean
   comment: boolean
   githubToken: string
+  /** The whole run's deadline (input timeout-minutes). */
+  timeoutMinutes: number
   timing: Timing
   endpoints: {
     /** The Cognito API endpoint override (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER / AWS_ENDPOINT_URL). */
@@ -83,7 +85,9 @@ export interface SettingsSources {
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/
 const USER_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d{1,2})_[0-9A-Za-z]{1,50}$/
 const CLIENT_ID = /^[\w+]{1,128}$/
-const CLIENT_NAME = /^[\w\s+=,.@-]{1,128}$/
+// Cognito's pattern is [\w\s+=,.@-]+; of the whitespace, only the space: a line break in a name
+// would reach the log and the report.
+const CLIENT_NAME = /^[\w +=,.@-]{1,128}$/
 const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 const FQDN = /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/
 const CLOUDFLARE_ID = /^[0-9a-f]{32}$/
@@ -91,8 +95,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 // Cognito's own patterns: scopes are printable ASCII without space, quote or backslash; identity
 // provider names are 1–32 characters without whitespace.
 const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/
-const IDENTITY_PROVIDER = /^[^\s,]{1,32}$/
-const CLAIM = /^[^\s,]{1,256}$/
+const IDENTITY_PROVIDER = /^[^\s,\p{Cc}\p{Cf}]{1,32}$/u
+const CLAIM = /^[^\s,\p{Cc}\p{Cf}]{1,256}$/u
+/** Control characters, the invisible ones that reorder or hide text (bidi controls, zero widths), and line separators. */
+const UNSAFE_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u
+/** What an HTTP header can carry: API tokens are printable ASCII without spaces. */
+const TOKEN = /^[\x21-\x7e]+$/
+/** The longest name we send Cloudflare (it documents none; its dashboard shows short names). */
+const MAX_IDP_NAME_LENGTH = 200
+const DEFAULT_TIMEOUT_MINUTES = 10
+/** GitHub stops a job after 6 hours anyway. */
+const MAX_TIMEOUT_MINUTES = 360
 const RESERVED_PREFIX_WORDS = ['aws', 'amazon', 'cognito']
 const TRUE_VALUES = ['true', 'True', 'TRUE']
 const FALSE_VALUES = ['false', 'False', 'FALSE']
@@ -134,7 +147,9 @@ export function readSettings(sources: SettingsSources): SettingsResult {
   }
 
   const appClientName = input('app-client-name') || 'Cloudflare Access'
-  if (!CLIENT_NAME.test(appClientName)) {
+  if (UNSAFE_CHARACTERS.test(appClientName)) {
+    problem('app-client-name', 'contains a control, line-break or invisible (bidi, zero-width) character.')
+  } else if (!CLIENT_NAME.test(appClientName)) {
     problem('app-client-name', 'must be 1–128 letters, digits, spaces or `+=,.@-_`.')
   }
   const appClientId = input('app-client-id') || undefined
@@ -158,12 +173,19 @@ export function readSettings(sources: SettingsSources): SettingsResult {
   const scope = readCloudflareScope(input('cloudflare-account-id'), input('cloudflare-zone-id'), env('CLOUDFLARE_ACCOUNT_ID'), problem)
   if (!apiToken) {
     problem('cloudflare-api-token', 'is required: set the input or the CLOUDFLARE_API_TOKEN environment variable.')
-  } else if (/\s/.test(apiToken)) {
-    problem('cloudflare-api-token', 'contains whitespace; paste the token alone.')
+  } else if (!TOKEN.test(apiToken)) {
+    problem('cloudflare-api-token', 'must be printable ASCII without spaces; paste the token alone.')
+  }
+  if (githubToken && !TOKEN.test(githubToken)) {
+    problem('github-token', 'must be printable ASCII without spaces; paste the token alone.')
   }
 
   const idpName = input('idp-name') || 'Amazon Cognito'
-  if (idpName.length > 200) problem('idp-name', 'is longer than 200 characters.')
+  if (UNSAFE_CHARACTERS.test(idpName)) {
+    problem('idp-name', 'contains a control, line-break or invisible (bidi, zero-width) character.')
+  } else if ([...idpName].length > MAX_IDP_NAME_LENGTH) {
+    problem('idp-name', `is longer than ${MAX_IDP_NAME_LENGTH} characters.`)
+  }
   const idpId = input('idp-id').toLowerCase() || undefined
   if (idpId && !UUID.test(idpId)) problem('idp-id', 'must be a Cloudflare identity provider id (a UUID).')
 
@@ -175,6 +197,7 @@ export function readSettings(sources: SettingsSources): SettingsResult {
   const comment = readBoolean('comment', input('comment'), true, problem)
   const syncSecret = readBoolean('sync-secret', input('sync-secret'), false, problem)
   const pruneCallbacks = readBoolean('prune-callbacks', input('prune-callbacks'), false, problem)
+  const timeoutMinutes = readTimeoutMinutes(input('timeout-minutes'), problem)
 
   const baseUrl = readUrl('CLOUDFLARE_API_BASE_URL', env('CLOUDFLARE_API_BASE_URL') || DEFAULT_CLOUDFLARE_API, problem)
   const cognitoEndpoint = env('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS') === 'true'
@@ -210,6 +233,7 @@ export function readSettings(sources: SettingsSources): SettingsResult {
       pruneCallbacks,
       comment,
       githubToken,
+      timeoutMinutes,
       timing,
       endpoints: {
         cognito: cognitoEndpoint ? cognitoEndpoint.replace(/\/+$/, '') : undefined,
@@ -246,6 +270,16 @@ function readBoolean(name: string, raw: string, fallback: boolean, problem: Repo
   if (FALSE_VALUES.includes(raw)) return false
   problem(name, `\`${raw}\` is not a boolean; use \`true\` or \`false\`.`)
   return fallback
+}
+
+function readTimeoutMinutes(raw: string, problem: Report): number {
+  if (raw === '') return DEFAULT_TIMEOUT_MINUTES
+  const value = Number(raw)
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(value > 0 && value <= MAX_TIMEOUT_MINUTES)) {
+    problem('timeout-minutes', `\`${raw}\` is not a number of minutes above 0 and at most ${MAX_TIMEOUT_MINUTES}.`)
+    return DEFAULT_TIMEOUT_MINUTES
+  }
+  return value
 }
 
 function readTeamName(raw: string, problem: Report): string | undefined {
@@ -332,11 +366,11 @@ export async function loadSettings(
   )
   if (secretless && onlySecretsMissing) {
     const message = `This pull request ${secretless}, which gets no secrets, so no plan could be made. A maintainer can run the workflow on a branch of this repository to see the plan.`
-    core.warning(message)
+    log.warning(message)
     await core.summary.addRaw(`### ⚠️ Cognito → Cloudflare Access: no plan\n\n${message}\n`).write()
     return undefined
   }
-  for (const { input, message } of result.problems) core.error(redact(`${input}: ${message}`), { title: `Invalid input: ${input}` })
-  core.setFailed(`${result.problems.length} invalid input(s); nothing was read or written. Fix the input(s) named above.`)
+  for (const { input, message } of result.problems) log.error(`${input}: ${message}`, `Invalid input: ${input}`)
+  log.setFailed(`${result.problems.length} invalid input(s); nothing was read or written. Fix the input(s) named above.`)
   return undefined
 }

@@ -9,7 +9,7 @@ import type { Endpoints } from './desired.js'
 import { describeError } from './errors.js'
 import type { HttpClient, HttpResponse } from './http.js'
 import type { CheckResult, FieldChange } from './plan.js'
-import { SENSITIVE } from './secrets.js'
+import { SENSITIVE, redactedExcerpt } from './secrets.js'
 
 export const CHECKS = {
   discovery: 'Discovery document matches',
@@ -24,6 +24,17 @@ export interface Failure {
   expected: string
   found: string
   fix: string
+}
+
+/** Values from a fetched document, as a check's details show them: redacted, then cut. */
+const MAX_VALUE_CHARS = 200
+/** A pool's JWKS has two keys; a set this big is not the pool's, and is not looked into. */
+export const MAX_JWKS_KEYS = 100
+/** Keys described in a failure's "found". */
+const DESCRIBED_KEYS = 5
+
+function shown(value: string): string {
+  return redactedExcerpt(value, MAX_VALUE_CHARS)
 }
 
 export const pass = (check: string, detail: string): CheckResult => ({ check, status: 'pass', detail })
@@ -101,7 +112,7 @@ export function judgeDiscovery(
   const missing = wrong.filter(field => verdicts[field] === 'missing')
   return fail(CHECKS.discovery, {
     expected: wrong.map(field => `${field} ${expected[field]}`).join(', '),
-    found: wrong.map(field => `${field} ${verdicts[field] === 'missing' ? 'missing' : String(document[field])}`).join(', '),
+    found: wrong.map(field => `${field} ${verdicts[field] === 'missing' ? 'missing' : shown(String(document[field]))}`).join(', '),
     fix: missing.some(field => field.endsWith('_endpoint'))
       ? missingEndpointsFix(missing.filter(field => field.endsWith('_endpoint')), endpoints.hostname)
       : discoveryFix(document, wrong, endpoints.hostname)
@@ -125,7 +136,8 @@ function discoveryFix(document: Record<string, unknown>, wrong: string[], hostna
   const endpoints = wrong.filter(field => field.endsWith('_endpoint'))
   const published = endpoints.map(field => hostOf(document[field])).find(host => host !== undefined && host !== hostname)
   if (published) {
-    return `the pool publishes its hosted UI on ${published}: set cognito-domain to \`${published.replace(/\.auth\.[a-z0-9-]+\.amazoncognito\.com$/, '')}\`, or leave it empty.`
+    const host = shown(published)
+    return `the pool publishes its hosted UI on ${host}: set cognito-domain to \`${host.replace(/\.auth\.[a-z0-9-]+\.amazoncognito\.com$/, '')}\`, or leave it empty.`
   }
   if (endpoints.length > 0) {
     return `the pool publishes other endpoints on ${hostname} than Cloudflare would get: check the pool's domains in the Cognito console.`
@@ -193,8 +205,9 @@ export async function usableForRs256(key: JWK): Promise<boolean> {
 
 /** A key in a few words, for "found": `EC ES256 sig (kid abc)`. */
 export function describeKey(key: JWK): string {
-  const parts = [key.kty ?? 'no kty', key.alg, key.use, key.d === undefined ? undefined : 'PRIVATE']
-  return `${parts.filter(Boolean).join(' ')}${key.kid ? ` (kid ${key.kid})` : ''}`
+  const text = (value: unknown) => (value === undefined ? undefined : shown(String(value)))
+  const parts = [text(key.kty) ?? 'no kty', text(key.alg), text(key.use), key.d === undefined ? undefined : 'PRIVATE']
+  return `${parts.filter(Boolean).join(' ')}${key.kid ? ` (kid ${text(key.kid)})` : ''}`
 }
 
 /** Judges a fetched JSON value as the pool's JWKS. */
@@ -207,10 +220,15 @@ export async function judgeJwks(json: unknown, certsUrl: string): Promise<CheckR
     return fail(CHECKS.jwks, { expected: 'a JWK set ({"keys": [...]})', found: describeError(error), fix })
   }
   const keys = (json as JSONWebKeySet).keys
+  if (keys.length > MAX_JWKS_KEYS) {
+    return fail(CHECKS.jwks, { expected: `a JWK set of a few keys (at most ${MAX_JWKS_KEYS})`, found: `${keys.length} keys`, fix })
+  }
   const usable = await Promise.all(keys.map(usableForRs256))
   const count = usable.filter(Boolean).length
   if (count === 0) {
-    const found = keys.length === 0 ? 'no keys' : `${keys.length} key(s), none usable: ${keys.map(describeKey).join(', ')}`
+    const described = keys.slice(0, DESCRIBED_KEYS).map(describeKey).join(', ')
+    const more = keys.length > DESCRIBED_KEYS ? ` and ${keys.length - DESCRIBED_KEYS} more` : ''
+    const found = keys.length === 0 ? 'no keys' : `${keys.length} key(s), none usable: ${described}${more}`
     return fail(CHECKS.jwks, { expected: 'at least one RSA public key (2048 bits or more) for RS256 signatures', found, fix })
   }
   return pass(CHECKS.jwks, `${count} of ${keys.length} key(s) usable for RS256 at ${certsUrl}`)
@@ -308,17 +326,18 @@ export function judgeAuthorize(response: Pick<HttpResponse, 'status' | 'headers'
   const location = response.headers.location
   const target = typeof location === 'string' ? new URL(location, probe.baseUrl) : undefined
   const error = target?.searchParams.get('error') ?? undefined
+  const path = target && shown(target.pathname)
   const redirect = response.status >= 300 && response.status < 400
   if (redirect && target && !error && !target.pathname.endsWith('/error')) {
-    return pass(CHECKS.hostedUi, `/oauth2/authorize redirects to ${target.pathname} for client ${probe.clientId} and callback ${probe.callbackUrl}`)
+    return pass(CHECKS.hostedUi, `/oauth2/authorize redirects to ${path} for client ${probe.clientId} and callback ${probe.callbackUrl}`)
   }
   if (response.status === 200) return pass(CHECKS.hostedUi, `/oauth2/authorize shows the sign-in page for client ${probe.clientId}`)
   const loginUnavailable = /login pages? unavailable/i.test(response.text)
   // Unknown clients go to Cognito's /error page; a bad parameter of a known client goes back to the callback.
   const badParameter = error === 'invalid_request' && !target!.pathname.endsWith('/error')
   const found = error
-    ? `Cognito's error \`${error}\` (a redirect to ${target!.pathname})`
-    : `HTTP ${response.status}${target ? ` to ${target.pathname}` : ''}${loginUnavailable ? ', "Login pages unavailable"' : ''}`
+    ? `Cognito's error \`${shown(error)}\` (a redirect to ${path})`
+    : `HTTP ${response.status}${path ? ` to ${path}` : ''}${loginUnavailable ? ', "Login pages unavailable"' : ''}`
   return fail(CHECKS.hostedUi, {
     expected: `a redirect to the sign-in page for client ${probe.clientId} and redirect_uri ${probe.callbackUrl}`,
     found,

@@ -8,7 +8,7 @@ import { jest } from '@jest/globals'
 import { CloudflareApi, MAX_PAGES, PERMISSION_HINT, morePages, type IdentityProviderBody } from '../../src/cloudflare/api.js'
 import { ServiceError } from '../../src/errors.js'
 import { HttpClient } from '../../src/http.js'
-import { clearSecretsForTest } from '../../src/secrets.js'
+import { clearSecretsForTest, registerSecret } from '../../src/secrets.js'
 import { CloudflareFake } from '../fakes/cloudflare.js'
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef'
@@ -198,14 +198,14 @@ describe('paging goes by what the server says', () => {
   })
 
   test('a server that says nothing: an empty page ends the list', async () => {
-    const pages = [[{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }], [{ id: 'c', name: 'C' }], []]
+    const pages = [[{ id: 'a', name: 'A', type: 'oidc' }, { id: 'b', name: 'B', type: 'oidc' }], [{ id: 'c', name: 'C', type: 'oidc' }], []]
     await withServer(page => ({ success: true, errors: [], result: pages[page - 1] ?? [] }), async base => {
       expect((await api(WRITE, base).listIdentityProviders()).map(idp => idp.id)).toEqual(['a', 'b', 'c'])
     })
   })
 
   test('a provider seen on two pages (the list shifted) is listed once', async () => {
-    const pages = [[{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }], [{ id: 'b', name: 'B' }, { id: 'c', name: 'C' }]]
+    const pages = [[{ id: 'a', name: 'A', type: 'oidc' }, { id: 'b', name: 'B', type: 'oidc' }], [{ id: 'b', name: 'B', type: 'oidc' }, { id: 'c', name: 'C', type: 'oidc' }]]
     await withServer(page => ({ success: true, errors: [], result: pages[page - 1], result_info: { page, per_page: 2, total_pages: 2 } }), async base => {
       expect((await api(WRITE, base).listIdentityProviders()).map(idp => idp.id)).toEqual(['a', 'b', 'c'])
     })
@@ -215,7 +215,7 @@ describe('paging goes by what the server says', () => {
     let asked = 0
     await withServer(page => {
       asked++
-      return { success: true, errors: [], result: [{ id: `p${page}`, name: 'x' }] }
+      return { success: true, errors: [], result: [{ id: `p${page}`, name: 'x', type: 'oidc' }] }
     }, async base => {
       const error = await failure(api(WRITE, base).listIdentityProviders())
       expect(error.message).toBe(`Cloudflare: the list of identity providers of accounts/${ACCOUNT} still went on after ${MAX_PAGES} pages, so it was not read to the end; set idp-id to the identity provider to use.`)
@@ -239,3 +239,50 @@ async function withServer(answer: (page: number) => unknown, use: (baseUrl: stri
     await new Promise(resolve => server.close(resolve))
   }
 }
+describe('hostile answers', () => {
+  // The token is registered when the settings read it; here, by hand.
+  beforeEach(() => registerSecret(WRITE))
+  const page = (status: number, body: string) => ({ status, headers: { 'content-type': 'text/html' }, body })
+
+  test.each([200_000, 1_000_000])('%d characters of `<` in an error body are handled in milliseconds', async size => {
+    fake.answerNext('getOrganization', page(400, '<'.repeat(size)))
+    const started = Date.now()
+    const error = await failure(api().getOrganization())
+    expect(Date.now() - started).toBeLessThan(500)
+    expect(error.message).toMatch(/body that is not Cloudflare's JSON envelope: “<{160}…”$/)
+  })
+
+  test('a page that quotes the token where the excerpt is cut is redacted first, then cut', async () => {
+    const filler = 'Access denied. '.repeat(8)
+    fake.answerNext('getOrganization', call => page(403, `<h1>403</h1><p>${filler}</p><p>Authorization: ${call.headers.authorization}</p>`))
+    const error = await failure(api().getOrganization())
+    expect(error.message).toContain('Authorization: Bearer ***')
+    expect(error.message).not.toContain(WRITE.slice(0, 8))
+  })
+
+  test('an envelope with thousands of long errors gives a message of bounded length, each error redacted before it is cut', async () => {
+    const errors = Array.from({ length: 1000 }, (_, i) => ({ code: i, message: `${'x'.repeat(480)} Bearer ${WRITE} ${'y'.repeat(10_000)}` }))
+    fake.answerNext('getOrganization', { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ success: false, errors }) })
+    const error = await failure(api().getOrganization())
+    expect(error.message.length).toBeLessThan(5 * 520 + 300)
+    expect(error.message).toContain('Bearer ***')
+    expect(error.message).not.toContain(WRITE.slice(0, 8))
+  })
+
+  test.each([
+    ['null', null],
+    ['a string', 'idp'],
+    ['an object without the expected fields', { id: 7, name: 'x', type: 'oidc' }]
+  ])('a list item that is %s is an error naming Cloudflare', async (described, item) => {
+    fake.answerNext('listIdentityProviders', { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ success: true, errors: [], result: [item] }) })
+    const error = await failure(api().listIdentityProviders())
+    expect(error.message).toBe(`Cloudflare: item 1 of page 1 of the list is not an identity provider (${described}).`)
+  })
+
+  test('an identity provider read by id that is not one is an error naming it', async () => {
+    const id = '00000000-0000-4000-8000-000000000000'
+    fake.answerNext('getIdentityProvider', { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ success: true, errors: [], result: null }) })
+    const error = await failure(api().getIdentityProvider(id))
+    expect(error.message).toBe(`Cloudflare: identity provider ${id} is not an identity provider (null).`)
+  })
+})

@@ -1,13 +1,19 @@
 // The pure parts of the Cloudflare identity provider: defaults for
-// what Cloudflare leaves out, and what an update carries through.
+// what Cloudflare leaves out, and what an update carries through; and readTeamName, whose
+// auth_domain becomes the host of the callback URL, so only a DNS label is taken.
 import {
   configValue,
   identityProviderBody,
   keptNote,
   keptSettings,
-  lostScimSettings
+  lostScimSettings,
+  readTeamName
 } from '../../src/cloudflare/identity-provider.js'
 import { convergedIdp } from '../support/fixtures.js'
+import { jest } from '@jest/globals'
+import { CloudflareApi } from '../../src/cloudflare/api.js'
+import { HttpClient } from '../../src/http.js'
+import { CloudflareFake } from '../fakes/cloudflare.js'
 
 const desired = {
   name: 'Amazon Cognito',
@@ -61,4 +67,51 @@ test('the plan names what an update keeps', () => {
   expect(keptNote({ config: { prompt: 'login' }, scimConfig: { enabled: true } })).toBe(
     'The update keeps what the action does not manage: scim_config (enabled; Cloudflare keeps its SCIM secret); config.prompt.'
   )
+})
+
+const ACCOUNT = '0123456789abcdef0123456789abcdef'
+const TOKEN = 'Hk3Lq8Tz1Kw6Np4Rj9Hd2Mc7Sb5Yf0Ga'
+let fake: CloudflareFake
+let http: HttpClient
+
+beforeEach(async () => {
+  jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
+  fake = await new CloudflareFake().start()
+  fake.addToken(TOKEN, 'read')
+  http = new HttpClient('Cloudflare', { requestTimeoutMs: 1000, retryBaseMs: 5, maxRetries: 0, totalTimeoutMs: 5000 }, { info: () => undefined, debug: () => undefined })
+})
+afterEach(async () => {
+  await http.close()
+  await fake.stop()
+  jest.restoreAllMocks()
+})
+
+function teamOf(authDomain: string): Promise<string> {
+  fake.addAccount(ACCOUNT, { authDomain })
+  return readTeamName(new CloudflareApi(http, `${fake.url}/client/v4`, { kind: 'accounts', id: ACCOUNT }, TOKEN))
+}
+
+test.each([
+  ['acme.cloudflareaccess.com', 'acme'],
+  ['Acme-Corp.CloudflareAccess.com', 'acme-corp'],
+  ['a1.cloudflareaccess.com', 'a1']
+])('%s is team %s', async (authDomain, team) => {
+  expect(await teamOf(authDomain)).toBe(team)
+})
+
+test.each([
+  '2130706433:9/.cloudflareaccess.com',
+  'evil.example/.cloudflareaccess.com',
+  'a.b.cloudflareaccess.com',
+  'acme\n::stop-commands::x.cloudflareaccess.com',
+  'acme.cloudflareaccess.com.evil.example',
+  '-acme.cloudflareaccess.com',
+  'acme-.cloudflareaccess.com',
+  `${'a'.repeat(64)}.cloudflareaccess.com`,
+  'acme_corp.cloudflareaccess.com',
+  '.cloudflareaccess.com',
+  'acme.example.com',
+  ''
+])('%j is refused, naming team-name', async authDomain => {
+  await expect(teamOf(authDomain)).rejects.toThrow(/^team-name: Cloudflare accounts\/\w+'s Access organization has no team domain of the form <team>\.cloudflareaccess\.com with a DNS label as <team> \(auth_domain: .*\); set team-name\.$/)
 })

@@ -171,7 +171,7 @@ describe('when the comment cannot be written', () => {
       ...Object.fromEntries(Object.entries(result.outputs).map(([name, value]) => [`output ${name}`, value])),
       ...Object.fromEntries(world.allComments().map(comment => [`comment ${comment.id}`, comment.body]))
     }
-    expect(findLeaks(texts, { 'github read token': GITHUB_READ_TOKEN }, { allowAddMaskLines: true })).toEqual([])
+    expect(findLeaks(texts, { 'github read token': GITHUB_READ_TOKEN }, { log: true })).toEqual([])
   }
 
   test('a fork’s pull request (read-only token) succeeds with a warning and the summary', async () => {
@@ -304,7 +304,9 @@ describe('hostile text', () => {
   test('a hostile idp-name or claim cannot close a table or add HTML, in the summary or the comment', async () => {
     const name = 'Evil | </td></table><img src=x onerror=alert(1)> [click](https://evil.example) @org/admins ## heading'
     const claim = '|</details><script>alert(1)</script>**x**'
-    const result = await planRun({ 'idp-name': `${name}\n| injected | row |`, claims: `sub ${claim}` })
+    // The input refuses a line break; a provider's name read from Cloudflare may hold anything.
+    const existing = world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, { name: `${name}\n| injected | row |`, type: 'oidc', config: {} })
+    const result = await planRun({ 'idp-name': name, 'idp-id': existing.id, claims: `sub ${claim}` })
     expectSuccess(result)
     const [comment] = planComments()
     for (const text of [result.summary, comment.body]) {

@@ -184,3 +184,54 @@ describe('faults', () => {
     expect((await octokit().rest.issues.listComments(issue)).status).toBe(200)
   })
 })
+
+describe('who a token is, by its kind', () => {
+  test('an installation token (GITHUB_TOKEN) cannot read GET /user; GraphQL viewer names its bot', async () => {
+    const refused = await failure(octokit().request('GET /user'))
+    expect(refused).toMatchObject({ status: 403, data: { message: 'Resource not accessible by integration' } })
+    expect(await octokit().graphql('query { viewer { login } }')).toEqual({ viewer: { login: GITHUB_ACTIONS_BOT } })
+  })
+
+  test('a user’s token reads GET /user, and GraphQL agrees', async () => {
+    fake.addToken('github_pat_user', 'write', 'deploy-user')
+    const { data } = await octokit('github_pat_user').request('GET /user')
+    expect(data).toMatchObject({ login: 'deploy-user', type: 'User' })
+    expect(await octokit('github_pat_user').graphql('{ viewer { login } }')).toEqual({ viewer: { login: 'deploy-user' } })
+  })
+
+  test('another app’s installation token is its bot; an unknown token is refused', async () => {
+    fake.addToken('ghs_app', 'write', 'acme-deployer[bot]')
+    expect((await failure(octokit('ghs_app').request('GET /user'))).status).toBe(403)
+    expect(await octokit('ghs_app').graphql('{ viewer { login } }')).toEqual({ viewer: { login: 'acme-deployer[bot]' } })
+    expect((await failure(octokit('ghs_unknown').request('GET /user'))).status).toBe(401)
+  })
+
+  test('comments carry their author: the token’s login', async () => {
+    fake.addToken('github_pat_user', 'write', 'deploy-user')
+    const { data } = await octokit('github_pat_user').rest.issues.createComment({ ...issue, body: 'hello' })
+    expect(data.user).toMatchObject({ login: 'deploy-user', type: 'User' })
+    expect(fake.comments('acme', 'infra', 7)[0].login).toBe('deploy-user')
+  })
+})
+
+describe('hostile answers', () => {
+  test('answerNext serves a made-up answer (seeing the request) instead of the operation, then the real one', async () => {
+    fake.answerNext('listComments', call => ({ status: 200, headers: { 'content-type': 'application/json', link: '<x>; rel="next"' }, body: JSON.stringify([String(call.headers.authorization)]) }))
+    const made = await octokit(READ).request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', issue)
+    expect(made.data).toEqual([`token ${READ}`])
+    expect(made.headers.link).toBe('<x>; rel="next"')
+    expect((await octokit(READ).rest.issues.listComments(issue)).data).toEqual([])
+  })
+
+  test('trickle: 200 at once, then a byte at a time, never ending', async () => {
+    fake.trickleIntervalMs = 20
+    fake.failNext('listComments', 'trickle')
+    const response = await fetch(`${fake.url}/repos/acme/infra/issues/7/comments`, { headers: { authorization: `token ${READ}` } })
+    expect(response.status).toBe(200)
+    const reader = response.body!.getReader()
+    let received = 0
+    while (received < 5) received += (await reader.read()).value?.byteLength ?? 0
+    await reader.cancel()
+    expect(received).toBeGreaterThanOrEqual(5)
+  })
+})

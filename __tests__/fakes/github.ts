@@ -1,6 +1,8 @@
 // A stateful local fake of the GitHub REST API, limited to issue comments: enough for the action's
 // sticky pull-request comment. Answers are shaped like api.github.com's, Link headers included, so a
-// real Octokit (getOctokit(token, { baseUrl: fake.url })) can page through them.
+// real Octokit (getOctokit(token, { baseUrl: fake.url })) can page through them. Who a token is
+// differs by its kind, as on GitHub: a user's token reads `GET /user`; an installation token
+// (GITHUB_TOKEN, another GitHub App's) gets 403 there, and GraphQL's `viewer` names its bot.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
   HttpFake,
@@ -65,9 +67,13 @@ interface RepoState {
   comments: StoredComment[]
 }
 
+/** `installation`: GITHUB_TOKEN or a GitHub App's token; `user`: a personal access token. */
+export type TokenKind = 'installation' | 'user'
+
 interface Token {
   permission: TokenPermission
   login: string
+  kind: TokenKind
 }
 
 /** A routed request, as the operations see it. */
@@ -99,9 +105,12 @@ export class GitHubFake extends HttpFake {
 
   // ---- seeding and inspection -------------------------------------------------------------
 
-  /** `login` is the author of the comments this token writes. */
-  addToken(token: string, permission: TokenPermission, login = GITHUB_ACTIONS_BOT): void {
-    this.tokens.set(token, { permission, login })
+  /**
+   * `login` is the author of the comments this token writes; `kind` defaults to an installation
+   * token for a bot's login, a user's token otherwise.
+   */
+  addToken(token: string, permission: TokenPermission, login = GITHUB_ACTIONS_BOT, kind?: TokenKind): void {
+    this.tokens.set(token, { permission, login, kind: kind ?? (login.endsWith('[bot]') ? 'installation' : 'user') })
   }
 
   addRepo(owner: string, repo: string): void {
@@ -124,6 +133,12 @@ export class GitHubFake extends HttpFake {
 
   protected route(req: IncomingMessage, res: ServerResponse, url: URL, body: unknown): Routed {
     const method = (req.method ?? 'GET').toUpperCase()
+    if (method === 'GET' && url.pathname === '/user') {
+      return { operation: 'getAuthenticatedUser', write: false, handle: () => this.withToken(req, res, token => this.authenticatedUser(res, token)) }
+    }
+    if (method === 'POST' && url.pathname === '/graphql') {
+      return { operation: 'graphql', write: false, handle: () => this.withToken(req, res, token => this.graphql(res, token, body)) }
+    }
     const write = isWriteMethod(method)
     const target = this.parseTarget(url.pathname)
     const operation = target && operationOf(target, method)
@@ -144,10 +159,34 @@ export class GitHubFake extends HttpFake {
     }
   }
 
-  private serve(res: ServerResponse, { req, url, body, target, operation, write }: ApiRequest): void {
+  /** Answers 401 for a missing or unknown token; else hands the token on. */
+  private withToken(req: IncomingMessage, res: ServerResponse, serve: (token: Token) => void): void {
     const header = req.headers.authorization
     const token = this.tokens.get(credentialOf(header, ['token', 'Bearer']) ?? '')
     if (!token) return sendError(res, 401, header ? 'Bad credentials' : 'Requires authentication')
+    serve(token)
+  }
+
+  /** `GET /user`: a user's token reads itself; an installation token is refused, as on GitHub. */
+  private authenticatedUser(res: ServerResponse, token: Token): void {
+    if (token.kind === 'installation') return sendError(res, 403, 'Resource not accessible by integration')
+    sendJson(res, 200, this.user(token.login), JSON_UTF8)
+  }
+
+  /** GraphQL, only `{ viewer { login } }`: it answers for both kinds of token. */
+  private graphql(res: ServerResponse, token: Token, body: unknown): void {
+    const query = (body as { query?: unknown } | undefined)?.query
+    if (typeof query !== 'string' || !/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) {
+      return sendJson(res, 200, { errors: [{ message: 'GitHubFake answers only { viewer { login } }' }] }, JSON_UTF8)
+    }
+    sendJson(res, 200, { data: { viewer: { login: token.login } } }, JSON_UTF8)
+  }
+
+  private serve(res: ServerResponse, request: ApiRequest): void {
+    this.withToken(request.req, res, token => this.operate(res, request, token))
+  }
+
+  private operate(res: ServerResponse, { url, body, target, operation, write }: ApiRequest, token: Token): void {
     const repo = target.repo
     if (!repo) return notFound(res)
     if (write && token.permission !== 'write') return sendError(res, 403, 'Resource not accessible by integration')

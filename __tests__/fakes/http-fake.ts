@@ -9,10 +9,18 @@ import type { AddressInfo, Socket } from 'node:net'
  * - `throttle`: the service's throttling answer (Cognito TooManyRequestsException, HTTP 429 elsewhere).
  * - `reset`: the connection is dropped before anything is done.
  * - `timeout`: no answer at all (the socket stays open until the client gives up).
+ * - `trickle`: HTTP 200 headers at once, then one byte of body every `trickleIntervalMs`, never ending.
  * - `lost-response`: the operation IS carried out, then the connection is dropped unanswered.
  * Fakes may add service-specific faults (for example Cognito's `concurrent-modification`).
  */
-export type Fault = 'http500' | 'throttle' | 'reset' | 'timeout' | 'lost-response' | (string & {})
+export type Fault = 'http500' | 'throttle' | 'reset' | 'timeout' | 'trickle' | 'lost-response' | (string & {})
+
+/** An answer a test makes up, sent as is instead of the operation's (hostile pages, endless paging). */
+export interface RawAnswer {
+  status: number
+  headers?: Record<string, string>
+  body: string
+}
 
 export interface Call {
   /** The service's operation name, e.g. `CreateUserPoolClient` or `createIdentityProvider`. */
@@ -41,8 +49,11 @@ export abstract class HttpFake {
   readonly calls: Call[] = []
   /** Added before every answer, to make a benchmark's network realistic. */
   latencyMs = 0
+  /** Between the bytes of a `trickle` fault's body. */
+  trickleIntervalMs = 500
   private server?: Server
   private readonly faults = new Map<string, Fault[]>()
+  private readonly answers = new Map<string, Array<(call: Call) => RawAnswer>>()
   private readonly sockets = new Set<Socket>()
 
   get url(): string {
@@ -79,6 +90,16 @@ export abstract class HttpFake {
     const queue = this.faults.get(operation) ?? []
     for (let i = 0; i < times; i++) queue.push(fault)
     this.faults.set(operation, queue)
+  }
+
+  /**
+   * The next `times` calls of `operation` get `answer` (or what it makes of the call: it sees the
+   * request's headers and body) instead of the real answer; nothing is carried out.
+   */
+  answerNext(operation: string, answer: RawAnswer | ((call: Call) => RawAnswer), times = 1): void {
+    const queue = this.answers.get(operation) ?? []
+    for (let i = 0; i < times; i++) queue.push(typeof answer === 'function' ? answer : () => answer)
+    this.answers.set(operation, queue)
   }
 
   /** Faults injected but not yet consumed (a test can assert that its fault was really hit). */
@@ -135,6 +156,13 @@ export abstract class HttpFake {
     this.calls.push(call)
     res.on('finish', () => (call.status = res.statusCode))
 
+    const made = this.answers.get(routed.operation)?.shift()
+    if (made) {
+      const { status, headers, body } = made(call)
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers })
+      res.end(body)
+      return
+    }
     const fault = this.faults.get(routed.operation)?.shift()
     if (fault) call.fault = fault
     switch (fault) {
@@ -146,6 +174,9 @@ export abstract class HttpFake {
         return
       case 'timeout':
         // Hold the request unanswered; the client's timeout must fire. stop() frees the socket.
+        return
+      case 'trickle':
+        this.trickle(res)
         return
       case 'lost-response': {
         // Carry the operation out, but swallow the answer and drop the connection.
@@ -169,6 +200,14 @@ export abstract class HttpFake {
           throw new Error(`${this.constructor.name} does not know fault ${fault}`)
         }
     }
+  }
+
+  /** A 200 whose body never ends: a byte at a time, until the client hangs up (or stop()). */
+  private trickle(res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+    res.write('[')
+    const timer = setInterval(() => res.write(' '), this.trickleIntervalMs)
+    res.on('close', () => clearInterval(timer))
   }
 }
 

@@ -126,6 +126,23 @@ describe('parsers', () => {
   })
 })
 
+test('commands: the older ##[name] syntax anywhere in a line, names in any case, as the runner parses them', () => {
+  const commands = parseCommands([
+    'log text ##[error]forged%5D here',
+    '::WARNING::upper',
+    '::Stop-Commands::Tok',
+    '##[error]ignored while stopped',
+    'text ##[tok]',
+    '::notice::resumed'
+  ].join('\n'))
+  expect(commands).toEqual([
+    { command: 'error', properties: {}, message: 'forged] here' },
+    { command: 'warning', properties: {}, message: 'upper' },
+    { command: 'stop-commands', properties: {}, message: 'Tok' },
+    { command: 'notice', properties: {}, message: 'resumed' }
+  ])
+})
+
 describe('leak check', () => {
   const secrets = { 'client secret': 'abc"def/ghi jkl%mno\nxyz' }
   const forms = secretForms(secrets['client secret'])
@@ -142,7 +159,7 @@ describe('leak check', () => {
   })
 
   test('finds base64 inside a longer base64 text, at any alignment', () => {
-    for (const prefix of ['', 'x', 'xy', 'xyz']) {
+    for (const prefix of ['', 'x', 'xy', 'xyz', 'wxyz']) {
       const header = Buffer.from(`${prefix}${secrets['client secret']}:more`).toString('base64')
       expect(findLeaks({ stderr: `Authorization: Basic ${header}` }, secrets)).toHaveLength(1)
     }
@@ -150,8 +167,26 @@ describe('leak check', () => {
 
   test('ignores add-mask lines only where asked', () => {
     const stdout = `::add-mask::${forms['command-escaped']}\nclean`
-    expect(findLeaks({ stdout }, secrets, { allowAddMaskLines: true })).toEqual([])
+    expect(findLeaks({ stdout }, secrets, { log: true })).toEqual([])
     expect(findLeaks({ stdout }, secrets)).toHaveLength(1)
+  })
+
+  test('an add-mask line printed while stop-commands is in force masks nothing: it is a leak', () => {
+    const mask = `::add-mask::${forms['command-escaped']}`
+    for (const stop of ['::stop-commands::pwned', '::STOP-COMMANDS::pwned', 'text ##[stop-commands]pwned']) {
+      expect(findLeaks({ stdout: `${stop}\n${mask}\n::pwned::\nclean` }, secrets, { log: true })).toHaveLength(1)
+    }
+    // Once resumed, the runner consumes mask lines again.
+    expect(findLeaks({ stdout: `::stop-commands::pwned\n::pwned::\n${mask}` }, secrets, { log: true })).toEqual([])
+  })
+
+  test('any 16-character piece of a secret, in any form, is a leak', () => {
+    const token = { token: 'Zq4Xw8Rt2Lk6Jp0Vn3Hb7Md5Fs9Gc1Ya' }
+    expect(findLeaks({ summary: `page quotes ${token.token.slice(5, 21)} only` }, token)[0])
+      .toMatch(/^16-character piece of the raw token in summary, line 1: page quotes <secret:token> only$/)
+    expect(findLeaks({ summary: `cut ${token.token.slice(0, 15)}…` }, token)).toEqual([])
+    const encodedPiece = Buffer.from(`xy${token.token.slice(3, 20)}`).toString('base64')
+    expect(findLeaks({ stderr: encodedPiece }, token)).toHaveLength(1)
   })
 
   test('rejects secrets too short to check', () => {

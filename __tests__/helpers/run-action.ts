@@ -315,7 +315,7 @@ export function parseFileCommand(text: string): Record<string, string> {
   return values
 }
 
-// The commands the runner acts on; any other `::x::` line is printed as is.
+// The commands the runner acts on; any other `::x::` line is printed as is. Names are case-insensitive.
 const RUNNER_COMMANDS = new Set(['add-mask', 'add-matcher', 'add-path', 'debug', 'echo', 'endgroup', 'error',
   'group', 'notice', 'remove-matcher', 'save-state', 'set-env', 'set-output', 'stop-commands', 'warning'])
 
@@ -328,16 +328,21 @@ function unescapeProperty(text: string): string {
   return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%')
 }
 
-/** One `::name key=value,...::message` line, parsed like the runner's ActionCommand.TryParseV2. */
-export function parseCommandLine(line: string): WorkflowCommand | undefined {
+/** The older syntax's escaping (`##[name k=v;]data`). */
+function unescapeLegacy(text: string): string {
+  return text.replace(/%3B/g, ';').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%5D/g, ']').replace(/%25/g, '%')
+}
+
+/** `::name key=value,...::message` after leading whitespace, parsed like the runner's ActionCommand.TryParseV2. */
+function parseV2(line: string, registered: Set<string>): WorkflowCommand | undefined {
   const text = line.trimStart()
   if (!text.startsWith('::')) return undefined
   const end = text.indexOf('::', 2)
   if (end < 0) return undefined
   const info = text.slice(2, end)
   const space = info.indexOf(' ')
-  const command = space < 0 ? info : info.slice(0, space)
-  if (!RUNNER_COMMANDS.has(command)) return undefined
+  const command = (space < 0 ? info : info.slice(0, space)).toLowerCase()
+  if (!registered.has(command)) return undefined
   const properties: Record<string, string> = {}
   if (space >= 0) {
     for (const pair of info.slice(space + 1).trim().split(',')) {
@@ -348,21 +353,60 @@ export function parseCommandLine(line: string): WorkflowCommand | undefined {
   return { command, properties, message: unescapeData(text.slice(end + 2)) }
 }
 
-/** Every command of one output stream, honouring `::stop-commands::TOKEN` ... `::TOKEN::`. */
-export function parseCommands(output: string): WorkflowCommand[] {
-  const commands: WorkflowCommand[] = []
+/** `##[name key=value;...]message` ANYWHERE in the line, parsed like the runner's ActionCommand.TryParse. */
+function parseV1(line: string, registered: Set<string>): WorkflowCommand | undefined {
+  const start = line.indexOf('##[')
+  if (start < 0) return undefined
+  const end = line.indexOf(']', start)
+  if (end < 0) return undefined
+  const info = line.slice(start + 3, end)
+  const space = info.indexOf(' ')
+  const command = (space < 0 ? info : info.slice(0, space)).toLowerCase()
+  if (!registered.has(command)) return undefined
+  const properties: Record<string, string> = {}
+  if (space > 0) {
+    for (const pair of info.slice(space + 1).split(';')) {
+      const equals = pair.indexOf('=')
+      if (equals > 0 && equals < pair.length - 1) properties[pair.slice(0, equals)] = unescapeLegacy(pair.slice(equals + 1))
+    }
+  }
+  return { command, properties, message: unescapeLegacy(line.slice(end + 1)) }
+}
+
+/** One line, parsed as the runner does: the `::` syntax first, then the older `##[` one. */
+export function parseCommandLine(line: string, registered: Set<string> = RUNNER_COMMANDS): WorkflowCommand | undefined {
+  return parseV2(line, registered) ?? parseV1(line, registered)
+}
+
+export interface ProcessedLine {
+  line: string
+  /** The command the runner carried out on this line, if it did. */
+  command?: WorkflowCommand
+}
+
+/**
+ * Every line of one output stream as the runner's ActionCommandManager sees it, honouring
+ * `stop-commands`: until a line names its token as a command, no command is carried out, so an
+ * `::add-mask::` line then is shown as plain text and masks nothing.
+ */
+export function processLines(output: string): ProcessedLine[] {
   let stopToken: string | undefined
-  for (const line of output.split(/\r?\n/)) {
+  return output.split('\n').map(raw => {
+    const line = raw.replace(/\r$/, '')
     if (stopToken !== undefined) {
-      if (line.trim() === `::${stopToken}::`) stopToken = undefined
-      continue
+      const command = parseCommandLine(line, new Set([...RUNNER_COMMANDS, stopToken]))
+      if (command?.command === stopToken) stopToken = undefined
+      return { line: raw }
     }
     const command = parseCommandLine(line)
-    if (!command) continue
-    if (command.command === 'stop-commands') stopToken = command.message
-    commands.push(command)
-  }
-  return commands
+    if (command?.command === 'stop-commands') stopToken = command.message.toLowerCase()
+    return { line: raw, command }
+  })
+}
+
+/** Every command of one output stream that the runner carries out. */
+export function parseCommands(output: string): WorkflowCommand[] {
+  return processLines(output).flatMap(({ command }) => (command ? [command] : []))
 }
 
 async function collectResult(child: ChildResult, sandbox: Sandbox): Promise<RunResult> {

@@ -83,8 +83,9 @@ test('the footer links the commit and the run', () => {
 })
 
 test('hostile names and claims cannot close the table or add HTML', () => {
+  // The input refuses line breaks and bidi characters, but a name read from Cloudflare may hold anything.
   const hostile = 'Evil | </td></table><img src=x onerror=alert(1)> `code` [link](http://x) @admin #1 \u202Egnp.exe\n| injected |'
-  const text = render(observed({ identityProvider: undefined }), { 'idp-name': hostile, claims: 'sub </details><script>alert(1)</script> **bold** _em_' }, {
+  const text = render(observed({ identityProvider: convergedIdp({}, hostile) }), { claims: 'sub </details><script>alert(1)</script> **bold** _em_' }, {
     instance: { scope: context.instance.scope, idpName: hostile }
   })
   for (const bad of ['<img', '<script', '</table>', '</td>', '[link](', '@admin', ' #1 ', '\u202E', '**bold**', '_em_', '`code`']) {

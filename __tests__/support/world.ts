@@ -9,10 +9,13 @@ import { runAction, TEST_OWNER, type RunOptions, type RunResult } from '../helpe
 
 export const ACCOUNT_ID = '0123456789abcdef0123456789abcdef'
 export const ZONE_ID = 'fedcba9876543210fedcba9876543210'
-export const TOKEN = 'cf-write-token-0123456789abcdefghij'
-export const READ_TOKEN = 'cf-read-token-0123456789abcdefghijk'
-export const GITHUB_TOKEN = 'ghs_writeToken0123456789abcdefghij'
-export const GITHUB_READ_TOKEN = 'ghs_readToken0123456789abcdefghijk'
+// Random-looking, like real tokens: the leak check counts any 16-character piece of a secret, so a
+// token must share no such piece with ids, names or URLs that runs show (as `0123456789abcdef`
+// would with ACCOUNT_ID).
+export const TOKEN = 'cfW7-rT2qLx9VbN4mZk8sHd3JpY6wQe1uGa5'
+export const READ_TOKEN = 'cfR3-nK8vXc2TsP7dLq5jWb9HmZ4yFe6rUg1'
+export const GITHUB_TOKEN = 'ghs_Qm7Rz2Kx9Lw4Vt8Np3Hs6Jd1Fb5Yc0GaUe'
+export const GITHUB_READ_TOKEN = 'ghs_Wn4Tj8Pd2Zr6Lm1Xq9Vh5Cs3Kb7Ye0FgAo'
 export const TEAM = 'acme'
 export const CALLBACK = `https://${TEAM}.cloudflareaccess.com/cdn-cgi/access/callback`
 export const REPO = 'infra'
@@ -29,6 +32,8 @@ export class World {
   pool!: FakePool
   /** Every RunResult of this world, for assertions across runs. */
   readonly runs: RunResult[] = []
+  /** Secrets a test adds (another token it gives the action), checked like the world's own. */
+  readonly extraSecrets: Record<string, string> = {}
 
   static async start(options: WorldOptions = {}): Promise<World> {
     const world = new World()
@@ -73,7 +78,12 @@ export class World {
 
   /** Every secret that exists in the world now: tokens, and every app client secret. */
   secrets(): Record<string, string> {
-    const secrets: Record<string, string> = { 'cloudflare token': TOKEN, 'cloudflare read token': READ_TOKEN, 'github token': GITHUB_TOKEN }
+    const secrets: Record<string, string> = {
+      'cloudflare token': TOKEN,
+      'cloudflare read token': READ_TOKEN,
+      'github token': GITHUB_TOKEN,
+      ...this.extraSecrets
+    }
     for (const client of this.pool.clients.values()) {
       if (client.ClientSecret) secrets[`client secret of ${client.ClientId}`] = client.ClientSecret
     }

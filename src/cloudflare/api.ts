@@ -4,9 +4,10 @@
 // can quote the request it refuses, secret included, so every message is redacted as it is made.
 // Retries of GET and PUT happen below, in HttpClient; a POST is never retried here (see createOnce).
 import type { CloudflareScope } from '../settings.js'
-import { ServiceError, describeError } from '../errors.js'
+import { DeadlineError } from '../deadline.js'
+import { ServiceError, describeError, describeMalformed } from '../errors.js'
 import { retryAfterMs, type HttpClient, type HttpRequest, type HttpResponse } from '../http.js'
-import { redact, registerSecret } from '../secrets.js'
+import { EXCERPT_SOURCE_LIMIT, redact, redactedExcerpt, registerSecret } from '../secrets.js'
 
 export interface IdentityProvider {
   id: string
@@ -84,7 +85,11 @@ export class CloudflareApi {
   }
 
   async getOrganization(): Promise<{ auth_domain?: string; name?: string }> {
-    return (await this.call<{ auth_domain?: string }>('GET', '/access/organizations')).result ?? {}
+    const result = (await this.call<{ auth_domain?: unknown }>('GET', '/access/organizations')).result ?? {}
+    if (typeof result !== 'object' || (result.auth_domain !== undefined && typeof result.auth_domain !== 'string')) {
+      throw new ServiceError('Cloudflare', `the Access organization of ${this.scopeLabel} is not an object with a text auth_domain.`)
+    }
+    return result as { auth_domain?: string }
   }
 
   /**
@@ -100,7 +105,10 @@ export class CloudflareApi {
         throw new ServiceError('Cloudflare', `the list of identity providers of ${this.scopeLabel} (page ${page}) is not a list.`)
       }
       const items = answer.result
-      for (const item of items) if (typeof item?.id === 'string' && !byId.has(item.id)) byId.set(item.id, item)
+      for (const [index, raw] of items.entries()) {
+        const item = checkedIdentityProvider(raw, `item ${index + 1} of page ${page} of the list`)
+        if (!byId.has(item.id)) byId.set(item.id, item)
+      }
       if (items.length === 0 || !morePages(answer.result_info, page, items.length)) return [...byId.values()]
     }
     throw new ServiceError(
@@ -112,7 +120,8 @@ export class CloudflareApi {
 
   async getIdentityProvider(id: string): Promise<IdentityProvider | undefined> {
     try {
-      return (await this.call<IdentityProvider>('GET', `/access/identity_providers/${encodeURIComponent(id)}`)).result
+      const answer = await this.call<IdentityProvider>('GET', `/access/identity_providers/${encodeURIComponent(id)}`)
+      return checkedIdentityProvider(answer.result, `identity provider ${id}`)
     } catch (error) {
       if (error instanceof ServiceError && error.status === 404) return undefined
       throw error
@@ -149,6 +158,7 @@ export class CloudflareApi {
         body: body === undefined ? undefined : JSON.stringify(body)
       })
     } catch (error) {
+      if (error instanceof DeadlineError) throw error
       // No answer (a reset, a timeout): a create may have happened anyway, so this is transient.
       throw failure(`${what} failed: ${describeError(error)}`, undefined, true)
     }
@@ -202,15 +212,33 @@ function failure(message: string, status?: number, transient = false, retryAfter
   return new ServiceError('Cloudflare', redact(message), status, transient, retryAfter)
 }
 
-/** The start of a body that is not JSON, as text: tags and line breaks out. */
+/** An identity provider as the API answers one: an object with a text id, name and type. */
+function checkedIdentityProvider(item: unknown, what: string): IdentityProvider {
+  const idp = item as Partial<IdentityProvider> | null
+  const valid = typeof idp === 'object' && idp !== null && !Array.isArray(idp) &&
+    typeof idp.id === 'string' && typeof idp.name === 'string' && typeof idp.type === 'string' &&
+    (idp.config === undefined || idp.config === null || typeof idp.config === 'object')
+  if (!valid) throw new ServiceError('Cloudflare', `${what} is not an identity provider (${describeMalformed(item)}).`)
+  return { ...idp, config: idp.config ?? {} } as IdentityProvider
+}
+
+const EXCERPT_CHARS = 160
+/** Tags, each a bounded scan: `[^<>]` stops at the next `<`, so a body of 200 kB of `<` stays linear. */
+const TAG = /<[^<>]*>/g
+
+/**
+ * The start of a body that is not JSON, as text. Redacted first (a page can quote the request and
+ * its token), then tags and line breaks out, and only then cut: a cut never leaves a piece of a
+ * secret that redaction would not recognise. Only a capped prefix of the body is looked at.
+ */
 function excerpt(text: string): string {
-  const plain = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()
-  return plain ? `“${plain.slice(0, 160)}${plain.length > 160 ? '…' : ''}”` : '(empty)'
+  const plain = redact(text.slice(0, EXCERPT_SOURCE_LIMIT)).replace(TAG, ' ').replace(/\s+/g, ' ').trim()
+  return plain ? `“${plain.slice(0, EXCERPT_CHARS)}${plain.length > EXCERPT_CHARS ? '…' : ''}”` : '(empty)'
 }
 
 /** Cloudflare's errors, each with its code and the chain of causes it may carry. */
 function errorText(envelope: Envelope<unknown>, status: number): string {
-  const errors = (Array.isArray(envelope.errors) ? envelope.errors : []).map(describeCloudflareError)
+  const errors = (Array.isArray(envelope.errors) ? envelope.errors.slice(0, MAX_ERRORS) : []).map(error => describeCloudflareError(error))
   const text = errors.length > 0 ? errors.join('; ') : 'no error details'
   if (status === 403) return `${text}. ${PERMISSION_HINT}`
   if (status === 401 || (status === 400 && /header|auth/i.test(text))) {
@@ -219,8 +247,14 @@ function errorText(envelope: Envelope<unknown>, status: number): string {
   return text
 }
 
+/** Errors shown of an envelope, and of each error's chain of causes, and the length of each message. */
+const MAX_ERRORS = 5
+const MAX_MESSAGE_CHARS = 500
+
 function describeCloudflareError(error: CloudflareError | null, depth = 0): string {
-  const text = `[${error?.code ?? '?'}] ${error?.message ?? 'no message'}`
-  const chain = Array.isArray(error?.error_chain) && depth < 3 ? error.error_chain.map(cause => describeCloudflareError(cause, depth + 1)) : []
+  const message = error?.message === undefined ? 'no message' : redactedExcerpt(String(error.message), MAX_MESSAGE_CHARS)
+  const text = `[${String(error?.code ?? '?').slice(0, 20)}] ${message}`
+  const causes = Array.isArray(error?.error_chain) && depth < 3 ? error.error_chain.slice(0, MAX_ERRORS) : []
+  const chain = causes.map(cause => describeCloudflareError(cause, depth + 1))
   return chain.length > 0 ? `${text} (${chain.join('; ')})` : text
 }

@@ -6,7 +6,7 @@
 // answers, so absent means default when comparing. A PUT replaces the whole provider, so an
 // update carries through what we do not manage (other config keys, the SCIM flags).
 import { ActionError } from '../errors.js'
-import { SENSITIVE } from '../secrets.js'
+import { SENSITIVE, redactedExcerpt } from '../secrets.js'
 import type { FieldChange } from '../plan.js'
 import type { CloudflareApi, IdentityProvider, IdentityProviderBody, OidcConfig } from './api.js'
 
@@ -221,14 +221,24 @@ export function pickByName(all: IdentityProvider[], name: string, scopeLabel: st
   return oidc[0]
 }
 
-/** `<team>` of the organization's `<team>.cloudflareaccess.com`. */
+/** A team name is the first label of `<team>.cloudflareaccess.com`: a DNS label, nothing else. */
+const TEAM_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+
+/**
+ * `<team>` of the organization's `<team>.cloudflareaccess.com`. It becomes the host of the
+ * callback URL put on the app client, so anything but a DNS label (`127.0.0.1:9/`, say) is refused
+ * here, before any write.
+ */
 export async function readTeamName(api: CloudflareApi): Promise<string> {
   const org = await api.getOrganization()
-  const team = org.auth_domain?.replace(/\.cloudflareaccess\.com$/i, '')
-  if (!team || team.includes('.')) {
+  const authDomain = org.auth_domain ?? ''
+  const team = authDomain.toLowerCase().endsWith('.cloudflareaccess.com') ? authDomain.slice(0, -'.cloudflareaccess.com'.length).toLowerCase() : ''
+  if (!TEAM_NAME.test(team)) {
+    const shown = org.auth_domain === undefined ? 'none' : JSON.stringify(redactedExcerpt(authDomain, 100))
     throw new ActionError(
-      `team-name: Cloudflare ${api.scopeLabel}'s Access organization has no team domain (auth_domain: ${org.auth_domain ?? 'none'}); set team-name.`
+      `team-name: Cloudflare ${api.scopeLabel}'s Access organization has no team domain of the form <team>.cloudflareaccess.com ` +
+        `with a DNS label as <team> (auth_domain: ${shown}); set team-name.`
     )
   }
-  return team.toLowerCase()
+  return team
 }

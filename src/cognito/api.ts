@@ -20,7 +20,8 @@ import {
   type UserPoolClientType,
   type UserPoolType
 } from '@aws-sdk/client-cognito-identity-provider'
-import { ServiceError } from '../errors.js'
+import { deadlineStop, workSignal } from '../deadline.js'
+import { describeMalformed, ServiceError } from '../errors.js'
 import { sdkProxyAgents } from '../proxy.js'
 import { redact, registerSecret } from '../secrets.js'
 
@@ -59,6 +60,8 @@ function isTransient(error: SdkError): boolean {
 type Answer = { $metadata?: { httpStatusCode?: number; attempts?: number } }
 type Send<T> = (options: { abortSignal: AbortSignal }) => Promise<T>
 const NOT_FOUND = 'ResourceNotFoundException'
+/** 12,000 clients at 60 a page, with room for empty pages: far above Cognito's quota of clients per pool. */
+export const MAX_CLIENT_PAGES = 200
 
 export class CognitoApi {
   /** Retries idempotent calls. */
@@ -124,19 +127,30 @@ export class CognitoApi {
     return answer.UserPool
   }
 
-  /** Ids of the pool's app clients with this name, across every page. */
+  /**
+   * Ids of the pool's app clients with this name, across every page. The paging is bounded: a
+   * NextToken seen before (a loop) or more than MAX_CLIENT_PAGES pages stop it with an error.
+   */
   async findClientIdsByName(userPoolId: string, name: string): Promise<string[]> {
     const ids: string[] = []
+    const seen = new Set<string>()
     let token: string | undefined
-    do {
+    for (let page = 1; ; page++) {
       const command = new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60, NextToken: token })
-      const page = await this.call('ListUserPoolClients', options => this.sdk.send(command, options))
-      for (const client of page.UserPoolClients ?? []) {
-        if (client.ClientName === name && client.ClientId) ids.push(client.ClientId)
+      const answer = await this.call('ListUserPoolClients', options => this.sdk.send(command, options))
+      for (const client of checkedClients(answer.UserPoolClients, page)) {
+        if (client.ClientName === name) ids.push(client.ClientId)
       }
-      token = page.NextToken
-    } while (token)
-    return ids
+      token = answer.NextToken
+      if (!token) return ids
+      if (seen.has(token)) {
+        throw new ServiceError('Cognito', `ListUserPoolClients answered page ${page} with a NextToken it had already given: the paging loops, so it was stopped.`)
+      }
+      if (page >= MAX_CLIENT_PAGES) {
+        throw new ServiceError('Cognito', `ListUserPoolClients still had more pages after ${MAX_CLIENT_PAGES}, so paging was stopped; set app-client-id to adopt a client by id.`)
+      }
+      seen.add(token)
+    }
   }
 
   /** The client, with its secret masked the moment it is read; undefined when it does not exist. */
@@ -202,7 +216,8 @@ export class CognitoApi {
   private async call<T extends Answer>(operation: string, send: Send<T>, expected?: string): Promise<T | undefined> {
     const started = Date.now()
     const took = (attempts?: number) => `in ${Date.now() - started} ms${attempts !== undefined && attempts > 1 ? ` (${attempts} attempts)` : ''}`
-    const abortSignal = AbortSignal.timeout(this.options.totalTimeoutMs)
+    const budget = AbortSignal.timeout(this.options.totalTimeoutMs)
+    const abortSignal = AbortSignal.any([budget, workSignal()])
     try {
       const answer = await send({ abortSignal })
       this.options.debug(`Cognito ${operation} → HTTP ${answer.$metadata?.httpStatusCode ?? '?'} ${took(answer.$metadata?.attempts)}`)
@@ -211,7 +226,7 @@ export class CognitoApi {
       const sdkError = error as SdkError
       this.options.debug(`Cognito ${operation} → ${sdkError.name ?? 'error'} ${took(sdkError.$metadata?.attempts)}`)
       if (expected !== undefined && sdkError.name === expected) return undefined
-      throw toServiceError(operation, sdkError, abortSignal.aborted ? this.options.totalTimeoutMs : undefined)
+      throw deadlineStop(`Cognito ${operation}`) ?? toServiceError(operation, sdkError, budget.aborted ? this.options.totalTimeoutMs : undefined)
     }
   }
 
@@ -219,6 +234,20 @@ export class CognitoApi {
     this.sdk.destroy()
     this.sdkNoRetry.destroy()
   }
+}
+
+/** A page of ListUserPoolClients, each item checked: a `null` or an item without an id is an error naming it. */
+function checkedClients(items: unknown, page: number): Array<{ ClientId: string; ClientName?: string }> {
+  if (items === undefined) return []
+  if (!Array.isArray(items)) throw new ServiceError('Cognito', `ListUserPoolClients answered page ${page} with UserPoolClients that is not a list.`)
+  return items.map((item: unknown, index) => {
+    const client = item as { ClientId?: unknown; ClientName?: unknown } | null
+    if (typeof client !== 'object' || client === null || typeof client.ClientId !== 'string' ||
+      (client.ClientName !== undefined && typeof client.ClientName !== 'string')) {
+      throw new ServiceError('Cognito', `ListUserPoolClients answered page ${page} with item ${index + 1} that is not an app client (${describeMalformed(item)}).`)
+    }
+    return client as { ClientId: string; ClientName?: string }
+  })
 }
 
 /** `DescribeUserPoolCommand` → `DescribeUserPool`. */

@@ -1,6 +1,7 @@
 // The user pool's hosted UI domain and issuer: which domain the integration uses, its hostname,
 // and the OIDC URLs that follow from them. Pure, apart from `waitForActiveDomain`.
 import type { UserPoolType } from '@aws-sdk/client-cognito-identity-provider'
+import { sleep } from '../deadline.js'
 import { ActionError, VerificationError } from '../errors.js'
 
 export interface DomainChoice {
@@ -113,7 +114,7 @@ export async function waitForActiveDomain(hostname: string, options: WaitOptions
       `Waiting for hosted domain ${hostname} to be ACTIVE: it is ${status ?? 'not visible yet'} after ${seconds(waited)} s ` +
         `(poll ${poll}; next in ${options.pollMs} ms, giving up after ${seconds(options.maxWaitMs)} s).`
     )
-    await new Promise(resolve => setTimeout(resolve, options.pollMs))
+    await sleep(options.pollMs, `the wait for hosted domain ${hostname} to be ACTIVE`)
   }
 }
 

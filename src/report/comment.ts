@@ -1,13 +1,12 @@
 // The sticky pull-request comment: one per action instance (Cloudflare scope + identity provider
-// name), found by a hidden marker across every page of comments, updated in place, created only
-// when missing. The comment is a courtesy: it never fails the run (a fork's pull request gets a
-// read-only token), and what it sends is redacted by us, since the runner's masking does not
-// cover API calls. Requests go through the proxy that HTTPS_PROXY / HTTP_PROXY / NO_PROXY name.
+// name), found by a hidden marker and its author (the token's own identity) across every page of
+// comments, updated in place, created only when missing. The comment is a courtesy: it never
+// fails the run (a fork's pull request gets a read-only token), and what it sends is redacted by
+// us, since the runner's masking does not cover API calls.
 import { createHash } from 'node:crypto'
-import { getOctokit } from '@actions/github'
-import { describeError } from '../errors.js'
-import { proxyAwareFetch } from '../proxy.js'
-import { redact } from '../secrets.js'
+import { describeError, describeMalformed, ServiceError } from '../errors.js'
+import { createGitHubClient, listPages, ownFailure, tokenIdentity, writtenBy, type GitHubClient } from '../github.js'
+import { redact, redactedExcerpt } from '../secrets.js'
 
 /** GitHub rejects comments over 65,536 characters; keep below it with room to spare. */
 export const COMMENT_LIMIT = 65_000
@@ -19,6 +18,8 @@ export interface CommentTarget {
   issueNumber: number
   /** Identifies this action instance among others commenting on the same pull request. */
   instance: string
+  /** Per request, headers and body together. */
+  timeoutMs: number
 }
 
 export type CommentResult =
@@ -43,13 +44,13 @@ export const CUT_NOTE =
   '\n\n> [!WARNING]\n> This plan is longer than a GitHub comment can be, so it was cut here. ' +
   'The whole plan is in the job summary and in the `plan` output.\n'
 
-/** Cuts a body over the limit at a line boundary, closes open <details>, and says so. */
-export function fitComment(body: string, limit = COMMENT_LIMIT): string {
+/** Cuts a body over the limit (in characters) at a line boundary, closes open <details>, and says so with `note`. */
+export function fitComment(body: string, limit = COMMENT_LIMIT, note = CUT_NOTE): string {
   if (body.length <= limit) return body
-  let cut = body.slice(0, limit - CUT_NOTE.length - 100)
+  let cut = body.slice(0, limit - note.length - 100)
   cut = cut.slice(0, Math.max(cut.lastIndexOf('\n'), 0))
   const open = (cut.match(/<details[ >]/g) ?? []).length - (cut.match(/<\/details>/g) ?? []).length
-  return `${cut}\n${'\n</details>'.repeat(Math.max(open, 0))}${CUT_NOTE}`
+  return `${cut}\n${'\n</details>'.repeat(Math.max(open, 0))}${note}`
 }
 
 /**
@@ -62,14 +63,34 @@ export function commentBody(marker: string, versions: string[], limit = COMMENT_
   return bodies.find(body => body.length <= limit) ?? fitComment(bodies[bodies.length - 1] ?? marker, limit)
 }
 
-type Octokit = ReturnType<typeof getOctokit>
-type Where = { owner: string; repo: string }
+interface Comment {
+  id: number
+  body?: string | null
+  user?: { login?: unknown; type?: unknown } | null
+}
 
-/** Our comment, looking through every page, and stopping at the page that has it. */
-async function findComment(octokit: Octokit, where: Where, issueNumber: number, marker: string) {
-  const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, { ...where, issue_number: issueNumber, per_page: 100 })
-  for await (const { data } of pages) {
-    const found = data.find(comment => isOurComment(comment.body, marker))
+/** A comment as the API lists it; anything else is an error naming GitHub. */
+function checkedComment(item: unknown, page: number): Comment {
+  const comment = item as Comment | null
+  if (typeof comment !== 'object' || comment === null || typeof comment.id !== 'number' ||
+    (comment.body !== undefined && comment.body !== null && typeof comment.body !== 'string')) {
+    throw new ServiceError('GitHub', `page ${page} of the pull request's comments holds an item that is not a comment (${describeMalformed(item)}).`)
+  }
+  return comment
+}
+
+/**
+ * Our comment: one that starts with the marker AND was written by the token's own identity.
+ * Anyone can post a comment that starts with the marker; such a comment is left alone, never
+ * edited, and the action writes its own. Looks through every page, stopping at the one that has it.
+ */
+async function findComment(client: GitHubClient, target: CommentTarget, marker: string, identity: string): Promise<Comment | undefined> {
+  const parameters = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber }
+  const pages = listPages(client, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', parameters, 'the pull request\'s comments')
+  let page = 0
+  for await (const items of pages) {
+    page++
+    const found = items.map(item => checkedComment(item, page)).find(comment => isOurComment(comment.body, marker) && writtenBy(comment, identity))
     if (found) return found
   }
   return undefined
@@ -79,11 +100,12 @@ async function findComment(octokit: Octokit, where: Where, issueNumber: number, 
 export async function upsertComment(target: CommentTarget, versions: string[]): Promise<CommentResult> {
   const marker = commentMarker(target.instance)
   const body = commentBody(marker, versions)
-  const proxied = proxyAwareFetch()
-  const octokit = getOctokit(target.token, { request: { fetch: proxied.fetch } })
+  const client = createGitHubClient(target.token, target.timeoutMs)
+  const { octokit } = client
   const where = { owner: target.owner, repo: target.repo }
   try {
-    const existing = await findComment(octokit, where, target.issueNumber, marker)
+    const identity = await tokenIdentity(client)
+    const existing = await findComment(client, target, marker, identity)
     if (existing?.body === body) return { outcome: 'unchanged', id: existing.id }
     if (existing) {
       await octokit.rest.issues.updateComment({ ...where, comment_id: existing.id, body })
@@ -92,10 +114,14 @@ export async function upsertComment(target: CommentTarget, versions: string[]): 
     const created = await octokit.rest.issues.createComment({ ...where, issue_number: target.issueNumber, body })
     return { outcome: 'created', id: created.data.id }
   } catch (error) {
+    const own = ownFailure(error)
     const status = (error as { status?: unknown }).status
-    if (typeof status !== 'number') return { outcome: 'skipped', reason: redact(describeError(error)) }
-    return { outcome: 'skipped', reason: redact(`GitHub answered HTTP ${status}: ${(error as Error).message}`), status }
+    if (own || typeof status !== 'number') return { outcome: 'skipped', reason: redact(describeError(own ?? error)) }
+    return { outcome: 'skipped', reason: redactedExcerpt(`GitHub answered HTTP ${status}: ${(error as Error).message}`, MAX_REASON_CHARS), status }
   } finally {
-    await proxied.close()
+    await client.close()
   }
 }
+
+/** GitHub's message in a warning: enough to tell what went wrong. */
+const MAX_REASON_CHARS = 300

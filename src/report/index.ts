@@ -5,10 +5,11 @@ import * as core from '@actions/core'
 import { context } from '@actions/github'
 import { ApplyError } from '../apply.js'
 import { describeError, VerificationError } from '../errors.js'
+import * as log from '../log.js'
 import type { Outcome } from '../reconcile.js'
 import { redact } from '../secrets.js'
 import type { Settings } from '../settings.js'
-import { upsertComment } from './comment.js'
+import { fitComment, upsertComment } from './comment.js'
 import { renderFailure, renderReport, type ReportContext } from './markdown.js'
 
 export interface PullRequest {
@@ -82,7 +83,7 @@ export async function publish(settings: Settings, outcome: Outcome, run: RunCont
     failure: error === undefined ? undefined : failureOf(error)
   }
   const full = redact(renderReport(plan, context))
-  await writeSummary(full)
+  await writeSummary(fitSummary(full, () => redact(renderReport(plan, { ...context, compact: true, compactFor: 'summary' }))))
   if (settings.mode === 'plan') {
     await commentOnPullRequest(settings, run, () => [full, renderReport(plan, { ...context, compact: true })])
   }
@@ -101,8 +102,31 @@ function failureOf(error: unknown): ReportContext['failure'] {
 /** After a failure that left no plan: say so where the plan would have been. */
 export async function publishFailure(settings: Settings, error: unknown, run: RunContext): Promise<void> {
   const markdown = redact(renderFailure({ ...reportContext(settings, run), failure: { message: redact(describeError(error)) } }))
-  await writeSummary(markdown)
+  await writeSummary(fitSummary(markdown))
   if (settings.mode === 'plan') await commentOnPullRequest(settings, run, () => [markdown])
+}
+
+/** GitHub drops a step summary over 1 MiB; keep below it with room to spare. */
+export const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 4096
+
+export const SUMMARY_CUT_NOTE =
+  '\n\n> [!WARNING]\n> This report is longer than a job summary can be (1 MiB), so it was cut here. ' +
+  'The whole plan is in the `plan` output.\n'
+
+/**
+ * The report as the summary can hold it: the full one, else the compact one (as the comment
+ * falls back to), else the compact one cut at a line. Both are redacted before they are measured.
+ */
+export function fitSummary(full: string, compact?: () => string, limitBytes = SUMMARY_LIMIT_BYTES): string {
+  if (Buffer.byteLength(full) <= limitBytes) return full
+  const shorter = compact?.() ?? full
+  let cut = shorter
+  // Characters take 1 to 4 bytes: shrink the character limit until the bytes fit.
+  for (let limit = limitBytes; Buffer.byteLength(cut) > limitBytes && limit > 0; ) {
+    cut = fitComment(shorter, limit, SUMMARY_CUT_NOTE)
+    limit = Math.floor((limit * limitBytes) / Math.max(Buffer.byteLength(cut), 1)) - 1
+  }
+  return cut
 }
 
 /** The summary is where the report always goes; failing to write it is worth a warning, not a failed run. */
@@ -110,7 +134,7 @@ async function writeSummary(markdown: string): Promise<void> {
   try {
     await core.summary.addRaw(markdown).write()
   } catch (error) {
-    core.warning(redact(`The job summary could not be written (${describeError(error)}).`))
+    log.warning(`The job summary could not be written (${describeError(error)}).`)
   }
 }
 
@@ -119,19 +143,26 @@ async function commentOnPullRequest(settings: Settings, run: RunContext, version
   const pr = run.pullRequest
   if (!settings.comment) return
   if (!pr) {
-    core.info('Not a pull request, so no plan comment; the plan is in the job summary.')
+    log.info('Not a pull request, so no plan comment; the plan is in the job summary.')
     return
   }
   if (!settings.githubToken) {
-    core.warning('No github-token, so the plan is not commented on the pull request; it is in the job summary.')
+    log.warning('No github-token, so the plan is not commented on the pull request; it is in the job summary.')
     return
   }
-  const target = { token: settings.githubToken, owner: pr.owner, repo: pr.repo, issueNumber: pr.number, instance: instanceName(settings) }
+  const target = {
+    token: settings.githubToken,
+    owner: pr.owner,
+    repo: pr.repo,
+    issueNumber: pr.number,
+    instance: instanceName(settings),
+    timeoutMs: settings.timing.requestTimeoutMs
+  }
   const result = await upsertComment(target, versions())
   if (result.outcome === 'skipped') {
-    core.warning(skippedCommentWarning(pr, result.reason, result.status))
+    log.warning(skippedCommentWarning(pr, result.reason, result.status))
   } else {
-    core.info(`Plan comment ${result.outcome} on pull request #${pr.number} (comment ${result.id}).`)
+    log.info(`Plan comment ${result.outcome} on pull request #${pr.number} (comment ${result.id}).`)
   }
 }
 

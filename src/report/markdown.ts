@@ -38,6 +38,8 @@ export interface ReportContext {
   failure?: { message: string; progress?: ApplyProgress }
   /** Hide the unchanged items of long lists, so that a big plan fits a comment. */
   compact?: boolean
+  /** What the compact report must fit: a comment (default), or a job summary. */
+  compactFor?: 'comment' | 'summary'
 }
 
 const SYMBOL: Record<Action, string> = { create: '➕', update: '✏️', 'no-change': '✅' }
@@ -239,6 +241,9 @@ function doneSection(context: ReportContext): string[] {
 
 function compactNote(context: ReportContext): string[] {
   if (!context.compact) return []
+  if (context.compactFor === 'summary') {
+    return ['> [!NOTE]', '> Long lists show only their first changes, so that this summary fits (GitHub drops summaries over 1 MiB). The whole plan is in the `plan` output.', '']
+  }
   const where = context.runUrl ? `the [job summary](${safeUrl(context.runUrl)})` : 'the job summary'
   return ['> [!NOTE]', `> Long lists show only their first changes, so that this comment fits. The whole plan is in ${where} and in the \`plan\` output.`, '']
 }
