@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { REPO_ROOT, parseFileCommand, runAction, type RunResult } from './helpers/run-action.js'
+import { REPO_ROOT, parseFileCommand, runAction, type RunResult } from './support/run-action.js'
 import { readYamlStrictly, type WorkflowStep } from './support/workflow-file.js'
 
 const WORKFLOWS = join(REPO_ROOT, '.github/workflows')

@@ -3,7 +3,7 @@
 // deadline when GitHub trickles or stays silent.
 import { jest } from '@jest/globals'
 import { createGitHubClient, listPages, MAX_PAGES, ownFailure, tokenIdentity, writtenBy, type GitHubClient } from '../src/github.js'
-import { GITHUB_ACTIONS_BOT, GitHubFake } from './fakes/github.js'
+import { GITHUB_ACTIONS_BOT, GitHubFake } from './support/fakes/github.js'
 
 let fake: GitHubFake
 const clients: GitHubClient[] = []

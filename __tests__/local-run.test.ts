@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { REPO_ROOT } from './helpers/run-action.js'
+import { REPO_ROOT } from './support/run-action.js'
 import { ACCOUNT_ID, TOKEN, World } from './support/world.js'
 
 let world: World
@@ -43,7 +43,7 @@ function dotenv(extra: Record<string, string> = {}): string {
 
 /** Runs the script in a child process (asynchronously: the fakes answer from this process). */
 function local(envFile: string): Promise<{ status: number | null; output: string }> {
-  const guard = `--import=${pathToFileURL(join(REPO_ROOT, '__tests__/helpers/loopback-only.mjs')).href}`
+  const guard = `--import=${pathToFileURL(join(REPO_ROOT, '__tests__/support/loopback-only.mjs')).href}`
   const child = spawn(process.execPath, [join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/local.ts', '--file', envFile], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: dir, NODE_OPTIONS: guard },

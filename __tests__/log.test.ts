@@ -4,7 +4,7 @@
 import { jest } from '@jest/globals'
 import * as log from '../src/log.js'
 import { clearSecretsForTest, registerSecret } from '../src/secrets.js'
-import { parseCommands } from './helpers/run-action.js'
+import { parseCommands } from './support/run-action.js'
 
 let written: string
 beforeEach(() => {

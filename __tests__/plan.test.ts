@@ -1,5 +1,5 @@
 import { buildPlan, countActions, describePlan, hasChanges, planJson } from '../src/plan.js'
-import { CALLBACK, convergedClient, convergedIdp, freshObserved, observed, settingsWith } from './support/fixtures.js'
+import { CALLBACK, convergedClient, convergedIdp, freshObserved, observed, settingsWith } from './support/builders.js'
 
 const settings = settingsWith()
 

@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { REPO_ROOT } from './helpers/run-action.js'
+import { REPO_ROOT } from './support/run-action.js'
 
 const read = (path: string): string => readFileSync(join(REPO_ROOT, path), 'utf8')
 const pkg = JSON.parse(read('package.json')) as { version: string; license: string }

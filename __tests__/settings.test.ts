@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { readSettings, splitList, type SettingsSources } from '../src/settings.js'
+import { ACCOUNT_ID as ACCOUNT } from './support/constants.js'
 
-const ACCOUNT = '0123456789abcdef0123456789abcdef'
 const VALID: Record<string, string> = {
   'user-pool-id': 'eu-west-1_AbC123xyZ',
   'cloudflare-account-id': ACCOUNT,

@@ -24,7 +24,7 @@ import {
   type HostedUiProbe,
   type VerifyInputs
 } from '../src/verify.js'
-import { CALLBACK, convergedIdp, HOSTNAME, ISSUER, settingsWith } from './support/fixtures.js'
+import { CALLBACK, convergedIdp, HOSTNAME, ISSUER, settingsWith } from './support/builders.js'
 
 const endpoints = deriveEndpoints('acme', HOSTNAME, ISSUER)
 const DISCOVERY_URL = `${ISSUER}/.well-known/openid-configuration`

@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { isMap, isScalar, parseDocument } from 'yaml'
-import { REPO_ROOT } from './helpers/run-action.js'
+import { REPO_ROOT } from './support/run-action.js'
 import { type WorkflowStep } from './support/workflow-file.js'
 
 const DIR = join(REPO_ROOT, 'docs/workflows')

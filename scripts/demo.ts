@@ -4,7 +4,7 @@
 //   2. the merge (a push to main): apply creates the app client and the identity provider;
 //   3. the next push: nothing to do, changed=false.
 // No real AWS, Cloudflare or GitHub is called (the runs are guarded to loopback only).
-import type { RunResult } from '../__tests__/helpers/run-action.js'
+import type { RunResult } from '../__tests__/support/run-action.js'
 import { World } from '../__tests__/support/world.js'
 
 const bold = (text: string): string => `\x1b[1m${text}\x1b[0m`

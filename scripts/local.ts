@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseEnv } from 'node:util'
 import { parse as parseYaml } from 'yaml'
-import { REPO_ROOT, actionDefaults, inputVariable, parseFileCommand } from '../__tests__/helpers/run-action.js'
+import { REPO_ROOT, actionDefaults, inputVariable, parseFileCommand } from '../__tests__/support/run-action.js'
 
 const flag = process.argv.indexOf('--file')
 const envFile = resolve(REPO_ROOT, flag >= 0 ? (process.argv[flag + 1] ?? '.env') : '.env')

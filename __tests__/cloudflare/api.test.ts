@@ -9,9 +9,9 @@ import { CloudflareApi, MAX_PAGES, PERMISSION_HINT, morePages, type IdentityProv
 import { ServiceError } from '../../src/errors.js'
 import { HttpClient } from '../../src/http.js'
 import { clearSecretsForTest, registerSecret } from '../../src/secrets.js'
-import { CloudflareFake } from '../fakes/cloudflare.js'
+import { CloudflareFake } from '../support/fakes/cloudflare.js'
+import { ACCOUNT_ID as ACCOUNT } from '../support/constants.js'
 
-const ACCOUNT = '0123456789abcdef0123456789abcdef'
 const WRITE = 'cf-write-token-for-api-tests'
 const READ = 'cf-read-token-for-api-tests'
 const SECRET = 'ClientSecretValue0123456789abcdefghijklmnop'

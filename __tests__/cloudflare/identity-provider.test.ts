@@ -9,11 +9,12 @@ import {
   lostScimSettings,
   readTeamName
 } from '../../src/cloudflare/identity-provider.js'
-import { convergedIdp } from '../support/fixtures.js'
+import { convergedIdp } from '../support/builders.js'
 import { jest } from '@jest/globals'
 import { CloudflareApi } from '../../src/cloudflare/api.js'
 import { HttpClient } from '../../src/http.js'
-import { CloudflareFake } from '../fakes/cloudflare.js'
+import { CloudflareFake } from '../support/fakes/cloudflare.js'
+import { ACCOUNT_ID as ACCOUNT } from '../support/constants.js'
 
 const desired = {
   name: 'Amazon Cognito',
@@ -69,7 +70,6 @@ test('the plan names what an update keeps', () => {
   )
 })
 
-const ACCOUNT = '0123456789abcdef0123456789abcdef'
 const TOKEN = 'Hk3Lq8Tz1Kw6Np4Rj9Hd2Mc7Sb5Yf0Ga'
 let fake: CloudflareFake
 let http: HttpClient

@@ -12,9 +12,9 @@
 // - 200 kB of `<` in an error body;
 // - a hostile `auth_domain`, `null` list items, a token that is not ASCII, a summary over 1 MiB.
 import { ACCOUNT_ID, CALLBACK, REPO, TOKEN, World, expectSuccess } from '../support/world.js'
-import { GITHUB_ACTIONS_BOT } from '../fakes/github.js'
-import type { RawAnswer } from '../fakes/http-fake.js'
-import { TEST_OWNER, type RunOptions, type RunResult } from '../helpers/run-action.js'
+import { GITHUB_ACTIONS_BOT } from '../support/fakes/github.js'
+import type { RawAnswer } from '../support/fakes/http-fake.js'
+import { TEST_OWNER, type RunOptions, type RunResult } from '../support/run-action.js'
 import { commentMarker } from '../../src/report/comment.js'
 
 const PR = 7

@@ -7,8 +7,8 @@
 // provider, the same configuration. Then the surprising answers and states: Cloudflare's
 // `success: false` and non-JSON bodies, a client without OAuth settings, a provider of another
 // type with our name, and duplicates, which stop the run before anything is written.
-import type { Fault } from '../fakes/http-fake.js'
-import type { RunResult } from '../helpers/run-action.js'
+import type { Fault } from '../support/fakes/http-fake.js'
+import type { RunResult } from '../support/run-action.js'
 import { ACCOUNT_ID, CALLBACK, World, expectSuccess, type WorldOptions } from '../support/world.js'
 
 type Service = 'cognito' | 'cloudflare'

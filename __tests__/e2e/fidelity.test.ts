@@ -2,8 +2,8 @@
 // Cloudflare fake is switched to each plausible answer (a secret absent, null or redacted; defaults
 // left out; a clamped page size without total_pages), and the action must be right for all of them:
 // no write on a second run, no setting lost on update, no unsafe or impossible adoption.
-import type { SecretShown } from '../fakes/cloudflare.js'
-import type { RunResult } from '../helpers/run-action.js'
+import type { SecretShown } from '../support/fakes/cloudflare.js'
+import type { RunResult } from '../support/run-action.js'
 import { ACCOUNT_ID, CALLBACK, World, expectSuccess, planOf } from '../support/world.js'
 
 let world: World

@@ -1,9 +1,9 @@
 // Issue: plan mode, the pull-request dry run, end to end against the local fakes: no write to
 // Cognito or Cloudflare, the outputs, the report in the job summary, and one sticky comment per
 // action instance on the pull request.
-import { findLeaks } from '../helpers/leak-check.js'
-import { TEST_OWNER, type RunResult } from '../helpers/run-action.js'
-import { MAX_COMMENT_LENGTH } from '../fakes/github.js'
+import { findLeaks } from '../support/leak-check.js'
+import { TEST_OWNER, type RunResult } from '../support/run-action.js'
+import { MAX_COMMENT_LENGTH } from '../support/fakes/github.js'
 import { ACCOUNT_ID, CALLBACK, GITHUB_READ_TOKEN, REPO, TOKEN, World, ZONE_ID, expectSuccess, planOf } from '../support/world.js'
 import { expectIntactTables } from '../support/markdown.js'
 

@@ -8,8 +8,8 @@
 // - https targets: TLS fronts for the fakes (a test certificate the action trusts through
 //   NODE_EXTRA_CA_CERTS), so the clients must open CONNECT tunnels; every connection a front
 //   accepted must come out of one of the proxy's tunnels.
-import type { Call } from '../fakes/http-fake.js'
-import { TestProxy, TlsFront, TLS_CERT_FILE, VIA_PROXY_HEADER } from '../helpers/test-proxy.js'
+import type { Call } from '../support/fakes/http-fake.js'
+import { TestProxy, TlsFront, TLS_CERT_FILE, VIA_PROXY_HEADER } from '../support/test-proxy.js'
 import { World, expectSuccess } from '../support/world.js'
 
 let world: World

@@ -4,7 +4,7 @@
 // escaped as workflow commands. On top of that: debug logging prints a line per request and still
 // no secret; secrets are masked before anything could print them; an error from Cloudflare that
 // echoes the request has the secret scrubbed, yet still says what went wrong.
-import type { RunResult } from '../helpers/run-action.js'
+import type { RunResult } from '../support/run-action.js'
 import { ACCOUNT_ID, READ_TOKEN, TOKEN, World, expectSuccess, planOf } from '../support/world.js'
 
 async function inWorld(use: (world: World) => Promise<void>): Promise<void> {

@@ -2,9 +2,9 @@
 // is written to Cloudflare, and names the check, what was expected, what was found, and the fix;
 // plan mode runs the checks read-only and reports them in a section of their own.
 import { generateKeyPairSync } from 'node:crypto'
-import type { CognitoFake } from '../fakes/cognito.js'
-import type { Routed } from '../fakes/http-fake.js'
-import type { RunResult } from '../helpers/run-action.js'
+import type { CognitoFake } from '../support/fakes/cognito.js'
+import type { Routed } from '../support/fakes/http-fake.js'
+import type { RunResult } from '../support/run-action.js'
 import { CALLBACK, World, expectSuccess, planOf } from '../support/world.js'
 
 const HOST = 'acme-login.auth.eu-west-1.amazoncognito.com'

@@ -1,6 +1,6 @@
 import { buildPlan, type Plan } from '../../src/plan.js'
 import { escapeMarkdown, renderFailure, renderReport, type ReportContext } from '../../src/report/markdown.js'
-import { ACCOUNT_ID, CALLBACK, convergedClient, convergedIdp, freshObserved, observed, settingsWith } from '../support/fixtures.js'
+import { ACCOUNT_ID, CALLBACK, convergedClient, convergedIdp, freshObserved, observed, settingsWith } from '../support/builders.js'
 import { expectIntactTables } from '../support/markdown.js'
 
 const SHA = 'abcdef0123456789abcdef0123456789abcdef01'

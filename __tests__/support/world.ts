@@ -1,24 +1,14 @@
 // An end-to-end test world: the three fakes on 127.0.0.1, seeded with a user pool, a Cloudflare
 // account with an Access organization, and a GitHub repository; and `run`, which runs the bundled
 // action against them the way the runner does, then checks that no secret leaked anywhere.
-import { CognitoFake, type FakePool } from '../fakes/cognito.js'
-import { CloudflareFake, type StoredIdp } from '../fakes/cloudflare.js'
-import { GitHubFake } from '../fakes/github.js'
-import { assertNoLeaks } from '../helpers/leak-check.js'
-import { runAction, TEST_OWNER, type RunOptions, type RunResult } from '../helpers/run-action.js'
+import { CognitoFake, type FakePool } from './fakes/cognito.js'
+import { CloudflareFake, type StoredIdp } from './fakes/cloudflare.js'
+import { GitHubFake } from './fakes/github.js'
+import { assertNoLeaks } from './leak-check.js'
+import { ACCOUNT_ID, CALLBACK, GITHUB_READ_TOKEN, GITHUB_TOKEN, READ_TOKEN, REPO, TEAM, TEST_OWNER, TOKEN, ZONE_ID } from './constants.js'
+import { runAction, type RunOptions, type RunResult } from './run-action.js'
 
-export const ACCOUNT_ID = '0123456789abcdef0123456789abcdef'
-export const ZONE_ID = 'fedcba9876543210fedcba9876543210'
-// Random-looking, like real tokens: the leak check counts any 16-character piece of a secret, so a
-// token must share no such piece with ids, names or URLs that runs show (as `0123456789abcdef`
-// would with ACCOUNT_ID).
-export const TOKEN = 'cfW7-rT2qLx9VbN4mZk8sHd3JpY6wQe1uGa5'
-export const READ_TOKEN = 'cfR3-nK8vXc2TsP7dLq5jWb9HmZ4yFe6rUg1'
-export const GITHUB_TOKEN = 'ghs_Qm7Rz2Kx9Lw4Vt8Np3Hs6Jd1Fb5Yc0GaUe'
-export const GITHUB_READ_TOKEN = 'ghs_Wn4Tj8Pd2Zr6Lm1Xq9Vh5Cs3Kb7Ye0FgAo'
-export const TEAM = 'acme'
-export const CALLBACK = `https://${TEAM}.cloudflareaccess.com/cdn-cgi/access/callback`
-export const REPO = 'infra'
+export { ACCOUNT_ID, CALLBACK, GITHUB_READ_TOKEN, GITHUB_TOKEN, READ_TOKEN, REPO, TEAM, TOKEN, ZONE_ID } from './constants.js'
 
 export interface WorldOptions {
   /** Pool seeding (default: a prefix domain `acme-login`). */

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parse as parseYaml } from 'yaml'
+import { TEST_OWNER, TEST_REPOSITORY, TEST_SHA } from './constants.js'
 
 const HELPERS_DIR = fileURLToPath(new URL('.', import.meta.url))
 export const REPO_ROOT = resolve(HELPERS_DIR, '../..')
@@ -17,10 +18,7 @@ const ACTION_YML = join(REPO_ROOT, 'action.yml')
 const DEFAULT_ENTRY = join(REPO_ROOT, 'dist/index.js')
 const GUARD = join(HELPERS_DIR, 'loopback-only.mjs')
 
-/** The commit every run is "on" (GITHUB_SHA, and `after` of the default push payload). */
-export const TEST_SHA = '3f786850e387550fdab836ed7e6dc881de23001b'
-export const TEST_OWNER = 'acme'
-export const TEST_REPOSITORY = `${TEST_OWNER}/infra`
+export { TEST_OWNER, TEST_REPOSITORY, TEST_SHA }
 /** Port 9 (discard) on loopback is closed: a test that forgets its GitHub fake fails fast. */
 const CLOSED_GITHUB_API_URL = 'http://127.0.0.1:9'
 const DEFAULT_TIMEOUT_MS = 30_000

@@ -15,8 +15,8 @@ import { REPO_ROOT } from './run-action.js'
 /** The header the proxy adds to every request it forwards. */
 export const VIA_PROXY_HEADER = 'x-test-proxy'
 
-export const TLS_CERT_FILE = join(REPO_ROOT, '__tests__/fixtures/tls/loopback.crt')
-const TLS_KEY_FILE = join(REPO_ROOT, '__tests__/fixtures/tls/loopback.key')
+export const TLS_CERT_FILE = join(REPO_ROOT, '__tests__/support/fixtures/tls/loopback.crt')
+const TLS_KEY_FILE = join(REPO_ROOT, '__tests__/support/fixtures/tls/loopback.key')
 
 export interface ProxiedRequest {
   kind: 'forward' | 'connect'

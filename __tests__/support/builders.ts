@@ -3,10 +3,9 @@ import type { UserPoolClientType } from '@aws-sdk/client-cognito-identity-provid
 import type { IdentityProvider } from '../../src/cloudflare/api.js'
 import type { Observed } from '../../src/observe.js'
 import { readSettings, type Settings } from '../../src/settings.js'
+import { ACCOUNT_ID, CALLBACK, POOL_ID } from './constants.js'
 
-export const ACCOUNT_ID = '0123456789abcdef0123456789abcdef'
-export const POOL_ID = 'eu-west-1_AbC123xyZ'
-export const CALLBACK = 'https://acme.cloudflareaccess.com/cdn-cgi/access/callback'
+export { ACCOUNT_ID, CALLBACK, POOL_ID }
 export const HOSTNAME = 'acme.auth.eu-west-1.amazoncognito.com'
 export const ISSUER = `https://cognito-idp.eu-west-1.amazonaws.com/${POOL_ID}`
 

@@ -1,7 +1,7 @@
 import { request } from 'undici'
 import { CloudflareErrorCode, CloudflareFake, REDACTED, type SecretShown, type StoredIdp } from './cloudflare.js'
+import { ACCOUNT_ID as ACCOUNT } from '../constants.js'
 
-const ACCOUNT = '0123456789abcdef0123456789abcdef'
 const ZONE = 'fedcba9876543210fedcba9876543210'
 const OTHER_ACCOUNT = 'ffffffffffffffffffffffffffffffff'
 const WRITE = 'write-token'

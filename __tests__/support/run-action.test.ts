@@ -8,7 +8,7 @@ import {
   type RunOptions
 } from './run-action.js'
 
-const fixture = (name: string) => join(REPO_ROOT, '__tests__/fixtures/harness', name)
+const fixture = (name: string) => join(REPO_ROOT, '__tests__/support/fixtures/harness', name)
 const run = (name: string, options: RunOptions = {}) => runAction({ entry: fixture(name), timeoutMs: 15_000, ...options })
 
 const SECRET = 'cf-token-"quoted"/+= &value'
