@@ -2,6 +2,7 @@
 // ephemeral 127.0.0.1 port, a log of every call, and fault injection per operation.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { performance } from 'node:perf_hooks'
 
 /**
  * Faults a test can inject into the next call(s) of one operation.
@@ -41,6 +42,10 @@ export abstract class HttpFake {
   readonly calls: Call[] = []
   /** Added before every answer, to make a benchmark's network realistic. */
   latencyMs = 0
+  /** `performance.now()` when the first request since start (or resetStats) arrived: the benchmark's end of startup. */
+  firstRequestAt?: number
+  /** TCP connections accepted since start (or resetStats): a client that reuses its connections opens few. */
+  connections = 0
   private server?: Server
   private readonly faults = new Map<string, Fault[]>()
   private readonly sockets = new Set<Socket>()
@@ -61,6 +66,7 @@ export abstract class HttpFake {
       })
     })
     this.server.on('connection', socket => {
+      this.connections++
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
     })
@@ -72,6 +78,12 @@ export abstract class HttpFake {
     for (const socket of this.sockets) socket.destroy()
     await new Promise<void>(resolve => (this.server ? this.server.close(() => resolve()) : resolve()))
     this.server = undefined
+  }
+
+  /** Forgets the first request's time and the connection count (the call log stays). */
+  resetStats(): void {
+    this.firstRequestAt = undefined
+    this.connections = 0
   }
 
   /** The next `times` calls of `operation` get `fault` instead of (or, for lost-response, after) the real answer. */
@@ -107,6 +119,7 @@ export abstract class HttpFake {
   protected abstract answerFault(res: ServerResponse, fault: Fault, call: Call): boolean
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.firstRequestAt ??= performance.now()
     const raw = await readBody(req)
     let body: unknown
     if (raw.length > 0) {
