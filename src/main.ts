@@ -1,10 +1,10 @@
 // inputs → observe → plan → (apply) → report. Each step lives in its own module.
 import * as core from '@actions/core'
-import { context } from '@actions/github'
 import { describeError } from './errors.js'
+import { context } from './github-context.js'
 import { setOutputs } from './outputs.js'
 import { reconcile, type Outcome } from './reconcile.js'
-import { publish, publishFailure, runContext, type RunContext } from './report/index.js'
+import { publish, publishFailure, runContext, withEarlyCommentLookup, type RunContext } from './report/index.js'
 import { redact, registerSecret } from './secrets.js'
 import { createServices, type Services } from './services.js'
 import { loadSettings, type Settings } from './settings.js'
@@ -19,9 +19,10 @@ export async function run(): Promise<void> {
 
 async function reconcileAndReport(): Promise<void> {
   const log = (message: string): void => core.info(redact(message))
-  const runInfo = runContext()
+  let runInfo = runContext()
   const settings = await loadSettings(context.eventName, secretlessReason(runInfo), registerSecret)
   if (!settings) return
+  runInfo = withEarlyCommentLookup(settings, runInfo)
   core.info(`Mode: ${settings.mode} (${settings.modeReason}).`)
   if (!settings.verify) core.notice('verify: false, so the integration checks (discovery, JWKS, domain, hosted UI) are skipped.')
 

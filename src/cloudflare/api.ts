@@ -47,7 +47,8 @@ interface Envelope<T> {
   result_info?: { page?: number; per_page?: number; total_pages?: number; count?: number; total_count?: number }
 }
 
-const PER_PAGE = 50
+/** Large pages, so one request lists all but the largest accounts; a server that pages by less says so in result_info. */
+const PER_PAGE = 1000
 const MAX_PAGES = 200
 export const PERMISSION_HINT =
   'The API token needs the permission "Access: Organizations, Identity Providers, and Groups": Read to plan, Write to apply.'

@@ -5,6 +5,7 @@
 // createOnce looks for what a failed create made before it tries again.
 import {
   CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClientConfig,
   CreateManagedLoginBrandingCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolDomainCommand,
@@ -62,26 +63,34 @@ const NOT_FOUND = 'ResourceNotFoundException'
 export class CognitoApi {
   /** Retries idempotent calls. */
   private readonly sdk: CognitoIdentityProviderClient
-  /** Creates are not retried by the SDK: createOnce looks before it retries (no duplicates). */
-  private readonly sdkNoRetry: CognitoIdentityProviderClient
+  /** Made on the first create only; see sdkNoRetry. */
+  private sdkNoRetryClient?: CognitoIdentityProviderClient
 
   constructor(private readonly options: CognitoOptions) {
-    this.sdk = this.makeClient(options.maxAttempts)
-    this.sdkNoRetry = this.makeClient(1)
+    this.sdk = this.makeClient(options.maxAttempts, {
+      requestTimeout: options.requestTimeoutMs,
+      // Without this the SDK only warns when a request overruns its timeout.
+      throwOnRequestTimeout: true,
+      connectionTimeout: Math.min(options.requestTimeoutMs, 10_000)
+    })
   }
 
-  private makeClient(maxAttempts: number): CognitoIdentityProviderClient {
+  /**
+   * Creates are not retried by the SDK: createOnce looks before it retries (no duplicates). It
+   * shares the other client's connections: a create reuses one the reads left open.
+   */
+  private get sdkNoRetry(): CognitoIdentityProviderClient {
+    this.sdkNoRetryClient ??= this.makeClient(1, this.sdk.config.requestHandler)
+    return this.sdkNoRetryClient
+  }
+
+  private makeClient(maxAttempts: number, requestHandler: CognitoIdentityProviderClientConfig['requestHandler']): CognitoIdentityProviderClient {
     const client = new CognitoIdentityProviderClient({
       region: this.options.region,
       endpoint: this.options.endpoint,
       maxAttempts,
       retryMode: 'adaptive',
-      requestHandler: {
-        requestTimeout: this.options.requestTimeoutMs,
-        // Without this the SDK only warns when a request overruns its timeout.
-        throwOnRequestTimeout: true,
-        connectionTimeout: Math.min(this.options.requestTimeoutMs, 10_000)
-      }
+      requestHandler
     })
     client.middlewareStack.add(
       (next, context) => async args => {
@@ -213,8 +222,8 @@ export class CognitoApi {
   }
 
   destroy(): void {
+    this.sdkNoRetryClient?.destroy()
     this.sdk.destroy()
-    this.sdkNoRetry.destroy()
   }
 }
 

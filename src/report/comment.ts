@@ -4,7 +4,7 @@
 // read-only token), and what it sends is redacted by us, since the runner's masking does not
 // cover API calls.
 import { createHash } from 'node:crypto'
-import { getOctokit } from '@actions/github'
+import type { getOctokit } from '@actions/github'
 import { describeError } from '../errors.js'
 import { redact } from '../secrets.js'
 
@@ -74,14 +74,36 @@ async function findComment(octokit: Octokit, where: Where, issueNumber: number, 
   return undefined
 }
 
+/** This instance's comment as it is now, and the client to change it with. */
+export interface LookedUp {
+  octokit: Octokit
+  existing?: Awaited<ReturnType<typeof findComment>>
+}
+
+/**
+ * Looks for this instance's comment. Started when the run starts (the lookup needs nothing the run
+ * finds out), so that the comment costs no round trip but its write; upsertComment takes the answer.
+ */
+export function lookUpComment(target: CommentTarget): Promise<LookedUp> {
+  const lookup = (async () => {
+    // Octokit and its plugins are for the comment only: evaluated here, not at start. In the
+    // bundle, not a chunk of its own: ncc's license file would leave out a chunk's packages.
+    const { getOctokit } = await import(/* webpackMode: "eager" */ '@actions/github')
+    const octokit = getOctokit(target.token)
+    const where = { owner: target.owner, repo: target.repo }
+    return { octokit, existing: await findComment(octokit, where, target.issueNumber, commentMarker(target.instance)) }
+  })()
+  // Its failure is upsertComment's to report, however long the run takes to get there.
+  lookup.catch(() => undefined)
+  return lookup
+}
+
 /** Creates or updates this instance's comment; `versions` as for commentBody. Never throws. */
-export async function upsertComment(target: CommentTarget, versions: string[]): Promise<CommentResult> {
-  const marker = commentMarker(target.instance)
-  const body = commentBody(marker, versions)
-  const octokit = getOctokit(target.token)
+export async function upsertComment(target: CommentTarget, versions: string[], lookedUp = lookUpComment(target)): Promise<CommentResult> {
+  const body = commentBody(commentMarker(target.instance), versions)
   const where = { owner: target.owner, repo: target.repo }
   try {
-    const existing = await findComment(octokit, where, target.issueNumber, marker)
+    const { octokit, existing } = await lookedUp
     if (existing?.body === body) return { outcome: 'unchanged', id: existing.id }
     if (existing) {
       await octokit.rest.issues.updateComment({ ...where, comment_id: existing.id, body })
