@@ -64,9 +64,10 @@ async function failure(promise: Promise<unknown>): Promise<ServiceError> {
 }
 
 test('reads the organization, and every identity provider across pages, with the token as a Bearer', async () => {
-  for (let i = 0; i < 120; i++) fake.addIdentityProvider({ accountId: ACCOUNT }, { name: `idp ${i}`, type: 'onetimepin', config: {} })
+  // Pages of 1,000: three of them.
+  for (let i = 0; i < 2100; i++) fake.addIdentityProvider({ accountId: ACCOUNT }, { name: `idp ${i}`, type: 'onetimepin', config: {} })
   expect(await api().getOrganization()).toMatchObject({ auth_domain: 'acme.cloudflareaccess.com' })
-  expect((await api().listIdentityProviders()).map(idp => idp.name)).toEqual(Array.from({ length: 120 }, (_, i) => `idp ${i}`))
+  expect((await api().listIdentityProviders()).map(idp => idp.name)).toEqual(Array.from({ length: 2100 }, (_, i) => `idp ${i}`))
   expect(fake.calls.filter(call => call.operation === 'listIdentityProviders')).toHaveLength(3)
   expect(fake.calls.every(call => call.headers.authorization === `Bearer ${WRITE}`)).toBe(true)
 })

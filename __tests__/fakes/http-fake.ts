@@ -29,6 +29,8 @@ export interface Call {
   fault?: Fault
   /** Status code answered, or undefined when the connection was dropped or held. */
   status?: number
+  /** `performance.now()` when the request arrived, before any added latency. */
+  receivedAt: number
 }
 
 export interface Routed {
@@ -119,7 +121,8 @@ export abstract class HttpFake {
   protected abstract answerFault(res: ServerResponse, fault: Fault, call: Call): boolean
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.firstRequestAt ??= performance.now()
+    const receivedAt = performance.now()
+    this.firstRequestAt ??= receivedAt
     const raw = await readBody(req)
     let body: unknown
     if (raw.length > 0) {
@@ -143,7 +146,8 @@ export abstract class HttpFake {
       path: url.pathname + url.search,
       body,
       headers: req.headers,
-      write: routed.write
+      write: routed.write,
+      receivedAt
     }
     this.calls.push(call)
     res.on('finish', () => (call.status = res.statusCode))

@@ -47,7 +47,7 @@ interface Envelope<T> {
   result_info?: { page?: number; per_page?: number; total_pages?: number; count?: number; total_count?: number }
 }
 
-/** Large pages, so one request lists all but the largest accounts; a server that pages by less says so in result_info. */
+/** Large pages, so that one request lists all but the largest accounts (the maximum is not documented). */
 const PER_PAGE = 1000
 const MAX_PAGES = 200
 export const PERMISSION_HINT =
