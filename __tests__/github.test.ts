@@ -22,8 +22,8 @@ afterEach(async () => {
   jest.restoreAllMocks()
 })
 
-function client(token = 'ghs_actions', timeoutMs = 1000): GitHubClient {
-  const made = createGitHubClient(token, timeoutMs, fake.url)
+async function client(token = 'ghs_actions', timeoutMs = 1000): Promise<GitHubClient> {
+  const made = await createGitHubClient(token, timeoutMs, fake.url)
   clients.push(made)
   return made
 }
@@ -36,24 +36,24 @@ async function allPages(from: GitHubClient): Promise<unknown[][]> {
 
 describe('tokenIdentity', () => {
   test('GITHUB_TOKEN: GET /user is refused, GraphQL names github-actions[bot]', async () => {
-    expect(await tokenIdentity(client())).toBe(GITHUB_ACTIONS_BOT)
+    expect(await tokenIdentity(await client())).toBe(GITHUB_ACTIONS_BOT)
     expect(fake.calls.map(call => `${call.operation} ${call.status}`)).toEqual(['getAuthenticatedUser 403', 'graphql 200'])
   })
 
   test('a personal access token: its login, from GET /user alone', async () => {
     fake.addToken('github_pat_x', 'write', 'deploy-user')
-    expect(await tokenIdentity(client('github_pat_x'))).toBe('deploy-user')
+    expect(await tokenIdentity(await client('github_pat_x'))).toBe('deploy-user')
     expect(fake.calls.map(call => call.operation)).toEqual(['getAuthenticatedUser'])
   })
 
   test('when GraphQL fails too, the token is taken for GITHUB_TOKEN', async () => {
     fake.failNext('graphql', 'http500')
-    expect(await tokenIdentity(client())).toBe(GITHUB_ACTIONS_BOT)
+    expect(await tokenIdentity(await client())).toBe(GITHUB_ACTIONS_BOT)
   })
 
   test('a GET /user that fails otherwise (5xx) is an error, not a guess', async () => {
     fake.failNext('getAuthenticatedUser', 'http500')
-    await expect(tokenIdentity(client())).rejects.toMatchObject({ status: 500 })
+    await expect(tokenIdentity(await client())).rejects.toMatchObject({ status: 500 })
   })
 })
 
@@ -68,7 +68,7 @@ test('writtenBy: the exact login, or a bot named without its [bot] suffix', () =
 describe('listPages', () => {
   test('follows every next link of a real listing', async () => {
     for (let i = 0; i < 250; i++) fake.addComment('acme', 'infra', 7, `comment ${i}`)
-    const pages = await allPages(client())
+    const pages = await allPages(await client())
     expect(pages.map(page => page.length)).toEqual([100, 100, 50])
   })
 
@@ -79,24 +79,24 @@ describe('listPages', () => {
 
   test('stops on a next link it has already followed', async () => {
     answerWithNext(() => `${fake.url}/repos/acme/infra/issues/7/comments?page=2`)
-    await expect(allPages(client())).rejects.toThrow('GitHub: page 2 of the comments links to a page it already gave: the paging loops, so it was stopped.')
+    await expect(allPages(await client())).rejects.toThrow('GitHub: page 2 of the comments links to a page it already gave: the paging loops, so it was stopped.')
     expect(fake.calls).toHaveLength(2)
   })
 
   test(`stops after ${MAX_PAGES} pages`, async () => {
     answerWithNext(page => `${fake.url}/repos/acme/infra/issues/7/comments?page=${page + 1}`)
-    await expect(allPages(client())).rejects.toThrow(`GitHub: the comments still had more pages after ${MAX_PAGES}, so paging was stopped.`)
+    await expect(allPages(await client())).rejects.toThrow(`GitHub: the comments still had more pages after ${MAX_PAGES}, so paging was stopped.`)
     expect(fake.calls).toHaveLength(MAX_PAGES)
   })
 
   test('never follows a next link to another host (it would get the token)', async () => {
     answerWithNext(() => 'https://collector.example.com/steal?page=2')
-    await expect(allPages(client())).rejects.toThrow('GitHub: page 1 of the comments links its next page to another host; paging was stopped.')
+    await expect(allPages(await client())).rejects.toThrow('GitHub: page 1 of the comments links its next page to another host; paging was stopped.')
   })
 
   test('a page that is not a list is an error naming GitHub', async () => {
     fake.answerNext('listComments', { status: 200, headers: { 'content-type': 'application/json' }, body: '{"message":"odd"}' })
-    await expect(allPages(client())).rejects.toThrow('GitHub: page 1 of the comments is not a list.')
+    await expect(allPages(await client())).rejects.toThrow('GitHub: page 1 of the comments is not a list.')
   })
 })
 
@@ -108,7 +108,7 @@ describe('every request is bounded', () => {
     fake.trickleIntervalMs = 50
     fake.failNext('listComments', fault)
     const started = Date.now()
-    const error = await allPages(client('ghs_actions', 500)).catch((caught: unknown) => caught)
+    const error = await allPages(await client('ghs_actions', 500)).catch((caught: unknown) => caught)
     expect(Date.now() - started).toBeLessThan(3000)
     expect(ownFailure(error)?.message).toBe('GitHub: GET /repos/acme/infra/issues/7/comments got no complete answer within 500 ms.')
   })

@@ -258,3 +258,46 @@ test('the run deadline aborts a request in flight with an error naming it', asyn
     }
   })
 })
+
+describe('prefetch', () => {
+  test('a prefetched GET is sent at once, and the next request for its URL takes its answer instead of sending again', async () => {
+    await withClient([answer(200, '{"n":1}'), answer(200, '{"n":2}')], {}, async (http, base, server) => {
+      http.prefetch({ method: 'GET', url: `${base}/doc` })
+      await new Promise(resolve => setTimeout(resolve, 50))
+      expect(server.seen.map(seen => seen.url)).toEqual(['/doc'])
+      expect(await http.request({ method: 'GET', url: `${base}/doc` })).toMatchObject({ text: '{"n":1}' })
+      expect(server.seen).toHaveLength(1)
+      // Taken once: the next request goes out.
+      expect(await http.request({ method: 'GET', url: `${base}/doc` })).toMatchObject({ text: '{"n":2}' })
+      expect(server.seen).toHaveLength(2)
+    })
+  })
+
+  test('the same URL prefetched twice is sent once; other URLs and methods are not served from it', async () => {
+    await withClient([answer(200, '{"n":1}'), answer(200, '{"n":2}'), answer(200, '{"n":3}')], {}, async (http, base, server) => {
+      http.prefetch({ method: 'GET', url: `${base}/doc` })
+      http.prefetch({ method: 'GET', url: `${base}/doc` })
+      expect(await http.request({ method: 'GET', url: `${base}/doc?x=1` })).toMatchObject({ status: 200 })
+      expect(await http.request({ method: 'PUT', url: `${base}/doc`, body: '{}' })).toMatchObject({ status: 200 })
+      expect(await http.request({ method: 'GET', url: `${base}/doc` })).toMatchObject({ status: 200 })
+      expect(server.seen.map(seen => `${seen.method} ${seen.url}`).sort()).toEqual(['GET /doc', 'GET /doc?x=1', 'PUT /doc'])
+    })
+  })
+
+  test('a prefetch that fails and is never taken is dropped quietly; one that is taken fails its taker', async () => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      await withClient([reset], { maxRetries: 0 }, async (http, base) => {
+        http.prefetch({ method: 'GET', url: `${base}/dropped` })
+        http.prefetch({ method: 'GET', url: `${base}/taken` })
+        await expect(http.request({ method: 'GET', url: `${base}/taken` })).rejects.toThrow()
+        await new Promise(resolve => setTimeout(resolve, 50))
+      })
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+})

@@ -96,3 +96,12 @@ test('the README gives the runner version node24 needs, and a troubleshooting en
     expect(troubleshooting).toContain(topic)
   }
 })
+
+test('dist/ is one file with the notices of every bundled package (a split chunk would drop them from licenses.txt)', () => {
+  const files = readdirSync(join(REPO_ROOT, 'dist')).sort()
+  expect(files).toEqual(['index.js', 'licenses.txt', 'package.json'])
+  const notices = readFileSync(join(REPO_ROOT, 'dist/licenses.txt'), 'utf8')
+  for (const name of ['@actions/core', '@aws-sdk/client-cognito-identity-provider', 'undici', 'jose', 'https-proxy-agent']) {
+    expect(notices.split('\n')).toContain(name)
+  }
+})

@@ -15,7 +15,7 @@ import type { HttpClient } from './http.js'
 import type { Observed } from './observe.js'
 import type { CheckResult, Plan, ResourceKind, ResourcePlan } from './plan.js'
 import type { Settings } from './settings.js'
-import { CHECKS, checkReadBack, failureMessage, runChecks } from './verify.js'
+import { CHECKS, checkReadBack, failureMessage, runChecks, type VerifyInputs } from './verify.js'
 
 export interface ApplyServices {
   cognito: CognitoApi
@@ -64,9 +64,11 @@ export async function applyPlan(
   settings: Settings,
   services: ApplyServices,
   timings: Timings,
-  log: (message: string) => void
+  log: (message: string) => void,
+  /** The checks made before apply (verify on), against the state as observed. */
+  checkedBefore: CheckResult[] = []
 ): Promise<Applied> {
-  const run = new ApplyRun(plan, observed, settings, services, timings, log)
+  const run = new ApplyRun(plan, observed, settings, services, timings, log, checkedBefore)
   try {
     return await run.execute()
   } catch (error) {
@@ -105,12 +107,14 @@ class ApplyRun {
     private readonly settings: Settings,
     private readonly services: ApplyServices,
     private readonly timings: Timings,
-    private readonly log: (message: string) => void
+    private readonly log: (message: string) => void,
+    private readonly checkedBefore: CheckResult[]
   ) {
     this.retry = { isTransient, log, delayMs: (attempt: number) => timings.createRetryMs * attempt }
   }
 
   async execute(): Promise<Applied> {
+    this.stopOnFailedCheck()
     await this.ensureDomain()
     this.ids['cognito-domain'] = this.observed.domain.name
     const client = await this.ensureClient()
@@ -122,6 +126,32 @@ class ApplyRun {
     if (this.settings.verify) await this.verifyCognitoSide(clientId)
     const identityProviderId = await this.ensureIdentityProvider(clientId, clientSecret)
     return { clientId, identityProviderId, written: this.written, checks: this.plan.checks, ids: this.ids }
+  }
+
+  /** A check that failed before anything was written stops apply there: nothing is created. */
+  private stopOnFailedCheck(): void {
+    const failure = failureMessage(this.checkedBefore)
+    if (!failure) return
+    // Kept on the plan, so that the report shows them.
+    this.plan.checks.push(...this.checkedBefore)
+    throw new VerificationError(`${failure}. Nothing was written to Cloudflare.`)
+  }
+
+  /**
+   * The checks made before apply that what it wrote cannot have changed, so they are not fetched
+   * again: the JWKS always; the discovery document unless the domain was just created (it names
+   * the hosted endpoints only once the domain exists); a probe that passed, unless the client,
+   * its branding or the domain was written since.
+   */
+  private stillHolding(): VerifyInputs['known'] {
+    const before = (check: string) => this.checkedBefore.find(result => result.check === check)
+    const probe = before(CHECKS.hostedUi)
+    const cognitoWritten = this.finished.some(kind => kind !== 'cloudflare-identity-provider')
+    return {
+      discovery: this.finished.includes('cognito-domain') ? undefined : before(CHECKS.discovery),
+      jwks: before(CHECKS.jwks),
+      hostedUi: probe?.status === 'pass' && !cognitoWritten ? probe : undefined
+    }
   }
 
   private done(kind: ResourceKind, what: string): void {
@@ -216,7 +246,8 @@ class ApplyRun {
         domainExists: true,
         domainStatus: 'ACTIVE',
         managedLoginVersion: this.observed.domain.managedLoginVersion,
-        hasBranding: true
+        hasBranding: true,
+        known: this.stillHolding()
       })
       const failed = checks.filter(check => check.status === 'fail')
       if (failed.length === 0 || failed.some(check => check.check !== CHECKS.hostedUi)) break

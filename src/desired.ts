@@ -14,12 +14,22 @@ export interface Endpoints {
   hostname: string
 }
 
+/** Where Cloudflare Access sends the browser back with the code. */
+export function callbackUrlOf(teamName: string): string {
+  return `https://${teamName}.cloudflareaccess.com/cdn-cgi/access/callback`
+}
+
+/** The pool's JWKS, under its issuer. */
+export function certsUrlOf(issuer: string): string {
+  return `${issuer}/.well-known/jwks.json`
+}
+
 export function deriveEndpoints(teamName: string, hostname: string, issuer: string): Endpoints {
   return {
-    callbackUrl: `https://${teamName}.cloudflareaccess.com/cdn-cgi/access/callback`,
+    callbackUrl: callbackUrlOf(teamName),
     authUrl: `https://${hostname}/oauth2/authorize`,
     tokenUrl: `https://${hostname}/oauth2/token`,
-    certsUrl: `${issuer}/.well-known/jwks.json`,
+    certsUrl: certsUrlOf(issuer),
     issuer,
     hostname
   }

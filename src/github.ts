@@ -3,7 +3,7 @@
 // that trickles in is cut off), a size cap, and the run's report deadline; a paged list stops on a
 // page it has already seen, at a page cap, and on a next link to another host (which would get the
 // token). And who the token is, so that only comments it wrote count as ours.
-import { getOctokit } from '@actions/github'
+import type { getOctokit } from '@actions/github'
 import { fetch as undiciFetch, type Dispatcher } from 'undici'
 import { deadlineStop, reportSignal } from './deadline.js'
 import { ActionError, ServiceError } from './errors.js'
@@ -26,8 +26,17 @@ export interface GitHubClient {
   close: () => Promise<void>
 }
 
-/** An Octokit whose every request is bounded by `timeoutMs`, headers and body together. */
-export function createGitHubClient(token: string, timeoutMs: number, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'): GitHubClient {
+/**
+ * An Octokit whose every request is bounded by `timeoutMs`, headers and body together. Octokit and
+ * its plugins are loaded here, on first use, not when the action starts: most runs never talk to
+ * GitHub. (In the bundle, not a chunk of its own: ncc's license file would leave out a chunk's packages.)
+ */
+export async function createGitHubClient(
+  token: string,
+  timeoutMs: number,
+  baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
+): Promise<GitHubClient> {
+  const { getOctokit } = await import(/* webpackMode: "eager" */ '@actions/github')
   const dispatcher = proxyAwareDispatcher({
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,

@@ -85,6 +85,8 @@ export function retryDelayMs(error: RetryError, retry: number, baseMs: number): 
 
 export class HttpClient {
   private readonly dispatcher: Dispatcher
+  /** GETs started ahead of time, by URL, each waiting for the one request() that takes it. */
+  private readonly prefetched = new Map<string, Promise<HttpResponse>>()
 
   constructor(
     private readonly name: string,
@@ -104,8 +106,27 @@ export class HttpClient {
     )
   }
 
+  /**
+   * Starts a GET now, so that its answer is there when the caller asks for it: reads that depend
+   * on nothing else go out in the first wave. The next request() of the same URL takes it, once;
+   * one nobody takes is dropped (its failure with it).
+   */
+  prefetch(request: HttpRequest & { method: 'GET' }): void {
+    if (this.prefetched.has(request.url)) return
+    const answer = this.send(request)
+    answer.catch(() => undefined)
+    this.prefetched.set(request.url, answer)
+  }
+
   /** Sends one request (redirects are not followed) and reads the whole answer. */
-  async request(request: HttpRequest): Promise<HttpResponse> {
+  request(request: HttpRequest): Promise<HttpResponse> {
+    const early = request.method === 'GET' ? this.prefetched.get(request.url) : undefined
+    if (!early) return this.send(request)
+    this.prefetched.delete(request.url)
+    return early
+  }
+
+  private async send(request: HttpRequest): Promise<HttpResponse> {
     const url = new URL(request.url)
     const what = `${this.name}: ${request.method} ${url.pathname}`
     const started = Date.now()
@@ -152,6 +173,7 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
+    this.prefetched.clear()
     await this.dispatcher.close()
   }
 }

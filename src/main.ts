@@ -1,11 +1,11 @@
 // inputs → observe → plan → (apply) → report. Each step lives in its own module.
-import { context } from '@actions/github'
 import { startRunDeadline } from './deadline.js'
 import { describeError } from './errors.js'
+import { context } from './github-context.js'
 import * as log from './log.js'
 import { setOutputs } from './outputs.js'
 import { reconcile, type Outcome } from './reconcile.js'
-import { publish, publishFailure, runContext, type RunContext } from './report/index.js'
+import { publish, publishFailure, runContext, withEarlyCommentLookup, type RunContext } from './report/index.js'
 import { registerSecret } from './secrets.js'
 import { createServices, type Services } from './services.js'
 import { loadSettings, type Settings } from './settings.js'
@@ -27,10 +27,11 @@ function exitAfterOverrun(minutes: number): () => void {
 }
 
 async function reconcileAndReport(): Promise<void> {
-  const runInfo = runContext()
+  let runInfo = runContext()
   const settings = await loadSettings(context.eventName, secretlessReason(runInfo), registerSecret)
   if (!settings) return
   startRunDeadline(settings.timeoutMinutes, exitAfterOverrun(settings.timeoutMinutes))
+  runInfo = withEarlyCommentLookup(settings, runInfo)
   log.info(`Mode: ${settings.mode} (${settings.modeReason}).`)
   if (!settings.verify) log.notice('verify: false, so the integration checks (discovery, JWKS, domain, hosted UI) are skipped.')
 

@@ -22,8 +22,11 @@ export async function reconcile(settings: Settings, services: Services, log: (me
   const plan = buildPlan(settings, observed)
   for (const line of describePlan(plan)) log(line)
   for (const warning of plan.warnings) runnerLog.warning(warning)
+  // The checks that need no write, in both modes: apply starts writing only when none fails, so a
+  // broken issuer or JWKS leaves nothing created.
+  const checked = settings.verify ? await checkObserved(settings, services, observed, plan) : []
   if (settings.mode === 'plan') {
-    if (settings.verify) plan.checks = await checkPlan(settings, services, observed, plan)
+    plan.checks = checked
     logChecks(plan.checks, log)
     return { plan, observed }
   }
@@ -32,7 +35,7 @@ export async function reconcile(settings: Settings, services: Services, log: (me
       domainPollMs: settings.timing.domainPollMs,
       domainWaitMs: settings.timing.domainWaitMs,
       createRetryMs: settings.timing.retryBaseMs
-    }, log)
+    }, log, checked)
     return { plan, observed, applied }
   } catch (error) {
     return { plan, observed, error }
@@ -43,11 +46,12 @@ export async function reconcile(settings: Settings, services: Services, log: (me
 }
 
 /**
- * Plan mode: the checks run read-only against the current state. What depends on a change the
- * plan would make (a new client or domain, a client update, a branding style) is skipped with the
- * reason, since probing the old state would report a failure that apply fixes.
+ * The checks, read-only, against the state as observed (plan mode, and apply before it writes).
+ * What depends on a change the plan would make (a new client or domain, a client update, a
+ * branding style) is skipped with the reason, since probing the old state would report a failure
+ * that apply fixes. The documents and the probe were fetched while observing.
  */
-function checkPlan(settings: Settings, services: Services, observed: Observed, plan: Plan): Promise<CheckResult[]> {
+function checkObserved(settings: Settings, services: Services, observed: Observed, plan: Plan): Promise<CheckResult[]> {
   return runChecks({
     http: services.http,
     endpoints: plan.endpoints,
@@ -60,7 +64,8 @@ function checkPlan(settings: Settings, services: Services, observed: Observed, p
     domainExists: observed.domain.exists,
     domainStatus: observed.domain.status,
     managedLoginVersion: observed.domain.managedLoginVersion,
-    hasBranding: observed.hasBranding
+    hasBranding: observed.hasBranding,
+    known: { hostedUi: observed.hostedUiProbe }
   })
 }
 

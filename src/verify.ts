@@ -158,6 +158,10 @@ function hostOf(url: unknown): string | undefined {
   return typeof url === 'string' ? parseUrl(url)?.hostname : undefined
 }
 
+export function discoveryUrl(issuer: string): string {
+  return `${issuer}/.well-known/openid-configuration`
+}
+
 /** `<issuer>/.well-known/openid-configuration` names the endpoints we give Cloudflare. */
 export async function checkDiscovery(
   http: HttpClient,
@@ -165,7 +169,7 @@ export async function checkDiscovery(
   hostedEndpoints = true,
   poolHostnames: readonly string[] = []
 ): Promise<CheckResult> {
-  const url = `${endpoints.issuer}/.well-known/openid-configuration`
+  const url = discoveryUrl(endpoints.issuer)
   const fix = `check user-pool-id and aws-region: the pool's issuer is ${endpoints.issuer}.`
   try {
     const { status, json } = await getJson(http, url)
@@ -424,6 +428,11 @@ export interface VerifyInputs {
   domainStatus?: string
   managedLoginVersion?: number
   hasBranding?: boolean
+  /**
+   * Results that still hold, so they are not fetched again: checks an earlier run of these made
+   * before apply wrote anything, or a probe started while observing.
+   */
+  known?: { discovery?: CheckResult; jwks?: CheckResult; hostedUi?: CheckResult | Promise<CheckResult | undefined> }
 }
 
 /** Why the hosted UI cannot be probed yet (plan mode); undefined when it can. */
@@ -448,10 +457,11 @@ export async function runChecks(inputs: VerifyInputs): Promise<CheckResult[]> {
   const branding = judgeBranding(inputs)
   const blocker = probeBlocker(inputs, domain, branding)
   const probe = { baseUrl: inputs.hostedUiBase, clientId: inputs.clientId!, callbackUrl: endpoints.callbackUrl, scopes: inputs.scopes, pkce: inputs.pkce }
+  const { known = {} } = inputs
   const [discovery, jwks, hostedUi] = await Promise.all([
-    checkDiscovery(http, endpoints, inputs.domainExists, inputs.poolHostnames),
-    checkJwks(http, endpoints.certsUrl),
-    blocker ? skip(CHECKS.hostedUi, blocker) : checkHostedUi(http, probe)
+    known.discovery ?? checkDiscovery(http, endpoints, inputs.domainExists, inputs.poolHostnames),
+    known.jwks ?? checkJwks(http, endpoints.certsUrl),
+    blocker ? skip(CHECKS.hostedUi, blocker) : (async () => (await known.hostedUi) ?? checkHostedUi(http, probe))()
   ])
   return [discovery, jwks, domain, ...(branding ? [branding] : []), hostedUi]
 }

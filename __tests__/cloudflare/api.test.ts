@@ -64,9 +64,10 @@ async function failure(promise: Promise<unknown>): Promise<ServiceError> {
 }
 
 test('reads the organization, and every identity provider across pages, with the token as a Bearer', async () => {
-  for (let i = 0; i < 120; i++) fake.addIdentityProvider({ accountId: ACCOUNT }, { name: `idp ${i}`, type: 'onetimepin', config: {} })
+  // Pages of 1,000: three of them.
+  for (let i = 0; i < 2100; i++) fake.addIdentityProvider({ accountId: ACCOUNT }, { name: `idp ${i}`, type: 'onetimepin', config: {} })
   expect(await api().getOrganization()).toMatchObject({ auth_domain: 'acme.cloudflareaccess.com' })
-  expect((await api().listIdentityProviders()).map(idp => idp.name)).toEqual(Array.from({ length: 120 }, (_, i) => `idp ${i}`))
+  expect((await api().listIdentityProviders()).map(idp => idp.name)).toEqual(Array.from({ length: 2100 }, (_, i) => `idp ${i}`))
   expect(fake.calls.filter(call => call.operation === 'listIdentityProviders')).toHaveLength(3)
   expect(fake.calls.every(call => call.headers.authorization === `Bearer ${WRITE}`)).toBe(true)
 })
@@ -195,6 +196,21 @@ describe('paging goes by what the server says', () => {
     const all = await api().listIdentityProviders()
     expect(all.map(idp => idp.name)).toEqual(Array.from({ length: 125 }, (_, i) => `idp ${i}`))
     expect(fake.calls.filter(call => call.operation === 'listIdentityProviders')).toHaveLength(7)
+  })
+
+  test('a server that refuses our page size is asked again with its own, and every provider is found', async () => {
+    fake.maxPerPage = 50
+    for (let i = 0; i < 60; i++) fake.addIdentityProvider({ accountId: ACCOUNT }, { name: `idp ${i}`, type: 'onetimepin', config: {} })
+    const all = await api().listIdentityProviders()
+    expect(all.map(idp => idp.name)).toEqual(Array.from({ length: 60 }, (_, i) => `idp ${i}`))
+    // One refused request, then the server's own pages of 25.
+    expect(fake.calls.filter(call => call.operation === 'listIdentityProviders').map(call => call.status)).toEqual([400, 200, 200, 200])
+  })
+
+  test('any other refusal is not asked again', async () => {
+    fake.answerNext('listIdentityProviders', { status: 403, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ success: false, errors: [{ code: 10000, message: 'Authentication error' }] }) })
+    await expect(api().listIdentityProviders()).rejects.toMatchObject({ status: 403 })
+    expect(fake.calls.filter(call => call.operation === 'listIdentityProviders')).toHaveLength(1)
   })
 
   test('a server that says nothing: an empty page ends the list', async () => {

@@ -147,7 +147,8 @@ test('targets on the last of several pages are found, not duplicated', async () 
   const client = world.cognito.addClient(world.pool.Id, { ClientName: 'Cloudflare Access', GenerateSecret: true })
   world.cognito.pageSize = 7
   world.cognito.emptyPages = 3
-  for (let i = 0; i < 120; i++) {
+  // Cloudflare pages by up to 1,000: the target is on the third page.
+  for (let i = 0; i < 2100; i++) {
     world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, { name: `Other ${i}`, type: 'onetimepin', config: {} })
   }
   const idp = world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, {

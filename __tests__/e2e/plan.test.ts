@@ -94,6 +94,26 @@ describe('a pull request on a fresh pool', () => {
 })
 
 describe('the sticky comment', () => {
+  test('is looked up with the first reads, not after the plan: only its write waits for the plan', async () => {
+    await applied()
+    expectSuccess(await planRun())
+    // With an answer from Cognito taking 150 ms, the client is described a wave later than the
+    // list; by then the comment lookup must have reached GitHub.
+    world.cognito.latencyMs = 150
+    const seen: string[] = []
+    const route = (world.cognito as unknown as { route: (...args: unknown[]) => { operation: string } | undefined }).route.bind(world.cognito)
+    ;(world.cognito as unknown as { route: typeof route }).route = (...args) => {
+      const routed = route(...args)
+      if (routed?.operation === 'DescribeUserPoolClient') seen.push(...world.github.calls.map(call => call.operation))
+      return routed
+    }
+    const listsBefore = world.github.calls.filter(call => call.operation === 'listComments').length
+    const result = await planRun()
+    expectSuccess(result)
+    expect(result.stdout).toContain('Plan comment unchanged on pull request #7')
+    expect(seen.filter(operation => operation === 'listComments')).toHaveLength(listsBefore + 1)
+  })
+
   test('a second run updates the comment in place; an unchanged plan leaves it as it is', async () => {
     expectSuccess(await planRun())
     const [first] = prComments()

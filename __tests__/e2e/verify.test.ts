@@ -249,6 +249,66 @@ describe('6. after apply, the identity provider is read back', () => {
   })
 })
 
+describe('the checks that need no write come first, in both modes', () => {
+  /** Ways the issuer can be broken that no write of the action could repair. */
+  const broken: Array<[string, (world: World) => void, string, string]> = [
+    ['a JWKS without keys', world => void (world.pool.jwks = { keys: [] }), CHECK.jwks, 'found no keys'],
+    ['a JWKS answering 404', world => void (world.pool.jwksStatus = 404), CHECK.jwks, 'found HTTP 404'],
+    ['a discovery document naming another issuer', world => void (world.pool.discoveryOverrides = { issuer: 'https://elsewhere.example.com/x' }), CHECK.discovery, 'found issuer https://elsewhere.example.com/x']
+  ]
+
+  test.each(broken)('%s on a fresh pool: apply fails with no write to either service, and plan fails the same check', async (_, breakIt, check, found) => {
+    breakIt(world)
+    const applied = await world.run()
+    expect(applied.exitCode).toBe(1)
+    const message = applied.errors.join('\n')
+    expect(message).toContain(`Verification failed: ${check}: expected `)
+    expect(message).toContain(found)
+    expect(message).toContain('Nothing was written before the failure.')
+    expect(world.writeAttempts()).toEqual([])
+    expect(world.clients()).toEqual([])
+    expect(checksOf(applied)[check]).toMatchObject({ status: 'fail' })
+
+    const planned = await world.run({ inputs: world.inputs({ mode: 'plan' }) })
+    expect(planned.exitCode).toBe(1)
+    expect(checksOf(planned)[check]).toMatchObject({ status: 'fail', detail: checksOf(applied)[check].detail })
+    expect(world.writeAttempts()).toEqual([])
+  })
+
+  test('a broken JWKS on a pool whose domain is still to be created: not even the domain is created', async () => {
+    const bare = await World.start({ pool: { id: 'eu-west-1_NoDomain5', domain: undefined } })
+    try {
+      bare.pool.jwks = { keys: [] }
+      const result = await bare.run({ inputs: bare.inputs({ 'cognito-domain': 'globex-login' }) })
+      expect(result.exitCode).toBe(1)
+      expect(result.errors.join('\n')).toContain(`Verification failed: ${CHECK.jwks}`)
+      expect(bare.writeAttempts()).toEqual([])
+      expect(bare.pool.domains).toEqual([])
+    } finally {
+      await bare.stop()
+    }
+  })
+
+  test('nothing is fetched twice: each read once in a converged run, and the documents once in a fresh apply', async () => {
+    const count = (operation: string, since = 0) => world.cognito.calls.slice(since).filter(call => call.operation === operation).length
+    expectSuccess(await world.run())
+    for (const operation of ['GetOpenIdConfiguration', 'GetJwks', 'Authorize']) expect([operation, count(operation)]).toEqual([operation, 1])
+
+    for (const mode of ['apply', 'plan']) {
+      const cognitoBefore = world.cognito.calls.length
+      const cloudflareBefore = world.cloudflare.calls.length
+      const result = await world.run({ inputs: world.inputs({ mode }) })
+      expectSuccess(result)
+      expect(result.outputs.changed).toBe('false')
+      const cognitoOperations = world.cognito.calls.slice(cognitoBefore).map(call => call.operation).sort()
+      expect(cognitoOperations).toEqual([
+        'Authorize', 'DescribeUserPool', 'DescribeUserPoolClient', 'DescribeUserPoolDomain', 'GetJwks', 'GetOpenIdConfiguration', 'ListUserPoolClients'
+      ])
+      expect(world.cloudflare.calls.slice(cloudflareBefore).map(call => call.operation).sort()).toEqual(['getOrganization', 'listIdentityProviders'])
+    }
+  })
+})
+
 describe('plan mode: the checks run read-only and have a section of their own', () => {
   test('a converged setup: every check passes, in the summary and the plan output, with no write', async () => {
     expectSuccess(await world.run())

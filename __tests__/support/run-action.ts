@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { performance } from 'node:perf_hooks'
 import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parse as parseYaml } from 'yaml'
@@ -50,6 +51,9 @@ export interface WorkflowCommand {
 
 export interface RunResult {
   exitCode: number | null
+  /** `performance.now()` of this process just before the child was spawned, and when it closed (for the benchmark). */
+  spawnedAt: number
+  closedAt: number
   stdout: string
   stderr: string
   /** Parsed from the GITHUB_OUTPUT file. */
@@ -250,6 +254,8 @@ function buildEnv(sandbox: Sandbox, inputs: Record<string, string>, options: Run
 
 interface ChildResult {
   exitCode: number | null
+  spawnedAt: number
+  closedAt: number
   stdout: string
   stderr: string
 }
@@ -260,6 +266,7 @@ function tail(text: string, chars = 2000): string {
 
 function runChild(entry: string, env: Record<string, string>, cwd: string, timeoutMs: number): Promise<ChildResult> {
   return new Promise((resolvePromise, reject) => {
+    const spawnedAt = performance.now()
     const child = spawn(process.execPath, [entry], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
@@ -275,8 +282,9 @@ function runChild(entry: string, env: Record<string, string>, cwd: string, timeo
       reject(error)
     })
     child.on('close', exitCode => {
+      const closedAt = performance.now()
       clearTimeout(timer)
-      const result = { exitCode, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }
+      const result = { exitCode, spawnedAt, closedAt, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }
       if (!timedOut) return resolvePromise(result)
       reject(new Error(`runAction: ${entry} did not finish within ${timeoutMs} ms and was killed\n` +
         `--- stdout (tail) ---\n${tail(result.stdout)}\n--- stderr (tail) ---\n${tail(result.stderr)}`))

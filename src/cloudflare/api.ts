@@ -64,8 +64,12 @@ interface Envelope<T> {
   result_info?: ResultInfo
 }
 
-/** What we ask for; the server may clamp it, so paging goes by what it says it used. */
-const PER_PAGE = 50
+/**
+ * Large pages, so that one request lists all but the largest accounts. The maximum is not
+ * documented: a server may clamp it (paging goes by what it says it used) or refuse it (the
+ * listing then asks again with the server's own page size).
+ */
+const PER_PAGE = 1000
 /** A bound on the listing: past it, something is wrong (or the account is huge), and idp-id is the way. */
 export const MAX_PAGES = 200
 export const PERMISSION_HINT =
@@ -99,8 +103,18 @@ export class CloudflareApi {
    */
   async listIdentityProviders(): Promise<IdentityProvider[]> {
     const byId = new Map<string, IdentityProvider>()
+    let perPage: string | undefined = `&per_page=${PER_PAGE}`
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const answer = await this.call<IdentityProvider[]>('GET', `/access/identity_providers?page=${page}&per_page=${PER_PAGE}`)
+      let answer: Envelope<IdentityProvider[]>
+      try {
+        answer = await this.call<IdentityProvider[]>('GET', `/access/identity_providers?page=${page}${perPage ?? ''}`)
+      } catch (error) {
+        // A server that refuses our page size: ask again with its own, and page by what it says.
+        if (perPage === undefined || !(error instanceof ServiceError) || error.status !== 400) throw error
+        perPage = undefined
+        page--
+        continue
+      }
       if (!Array.isArray(answer.result)) {
         throw new ServiceError('Cloudflare', `the list of identity providers of ${this.scopeLabel} (page ${page}) is not a list.`)
       }

@@ -5,6 +5,7 @@
 // createOnce looks for what a failed create made before it tries again.
 import {
   CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClientConfig,
   CreateManagedLoginBrandingCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolDomainCommand,
@@ -66,28 +67,36 @@ export const MAX_CLIENT_PAGES = 200
 export class CognitoApi {
   /** Retries idempotent calls. */
   private readonly sdk: CognitoIdentityProviderClient
-  /** Creates are not retried by the SDK: createOnce looks before it retries (no duplicates). */
-  private readonly sdkNoRetry: CognitoIdentityProviderClient
+  /** Made on the first create only; see sdkNoRetry. */
+  private sdkNoRetryClient?: CognitoIdentityProviderClient
 
   constructor(private readonly options: CognitoOptions) {
-    this.sdk = this.makeClient(options.maxAttempts)
-    this.sdkNoRetry = this.makeClient(1)
+    this.sdk = this.makeClient(options.maxAttempts, {
+      requestTimeout: options.requestTimeoutMs,
+      // Without this the SDK only warns when a request overruns its timeout.
+      throwOnRequestTimeout: true,
+      connectionTimeout: Math.min(options.requestTimeoutMs, 10_000),
+      // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, by the same rules as our other clients.
+      ...sdkProxyAgents(options.endpoint ?? `https://cognito-idp.${options.region}.amazonaws.com`, process.env)
+    })
   }
 
-  private makeClient(maxAttempts: number): CognitoIdentityProviderClient {
+  /**
+   * Creates are not retried by the SDK: createOnce looks before it retries (no duplicates). It
+   * shares the other client's connections: a create reuses one the reads left open.
+   */
+  private get sdkNoRetry(): CognitoIdentityProviderClient {
+    this.sdkNoRetryClient ??= this.makeClient(1, this.sdk.config.requestHandler)
+    return this.sdkNoRetryClient
+  }
+
+  private makeClient(maxAttempts: number, requestHandler: CognitoIdentityProviderClientConfig['requestHandler']): CognitoIdentityProviderClient {
     const client = new CognitoIdentityProviderClient({
       region: this.options.region,
       endpoint: this.options.endpoint,
       maxAttempts,
       retryMode: 'adaptive',
-      requestHandler: {
-        requestTimeout: this.options.requestTimeoutMs,
-        // Without this the SDK only warns when a request overruns its timeout.
-        throwOnRequestTimeout: true,
-        connectionTimeout: Math.min(this.options.requestTimeoutMs, 10_000),
-        // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, by the same rules as our other clients.
-        ...sdkProxyAgents(this.options.endpoint ?? `https://cognito-idp.${this.options.region}.amazonaws.com`, process.env)
-      }
+      requestHandler
     })
     client.middlewareStack.add(
       (next, context) => async args => {
@@ -231,8 +240,8 @@ export class CognitoApi {
   }
 
   destroy(): void {
+    this.sdkNoRetryClient?.destroy()
     this.sdk.destroy()
-    this.sdkNoRetry.destroy()
   }
 }
 

@@ -167,20 +167,33 @@ export function checkExistingClient(existing: UserPoolClientType, desired: Desir
   }
 }
 
-/** The client named by app-client-id, else the one client with app-client-name; undefined when there is none. */
-export async function findAppClient(
+/**
+ * The id of the client named by app-client-id, else of the one client with app-client-name;
+ * undefined when there is none. Known before the client is described, so that a read that needs
+ * only the id (the hosted-UI probe) can go out beside the describe.
+ */
+export async function findAppClientId(
   cognito: CognitoApi,
   userPoolId: string,
   wanted: { id?: string; name: string }
-): Promise<UserPoolClientType | undefined> {
-  if (wanted.id) {
-    const client = await cognito.describeClient(userPoolId, wanted.id)
-    if (!client) throw new ActionError(`app-client-id: no app client ${wanted.id} in user pool ${userPoolId}.`)
-    return client
-  }
+): Promise<string | undefined> {
+  if (wanted.id) return wanted.id
   const ids = await cognito.findClientIdsByName(userPoolId, wanted.name)
   if (ids.length > 1) throw duplicateClients(userPoolId, wanted.name, ids)
-  return ids.length === 1 ? cognito.describeClient(userPoolId, ids[0]) : undefined
+  return ids[0]
+}
+
+/** The client findAppClientId found, described; undefined when there is none (it is to be created). */
+export async function describeAppClient(
+  cognito: CognitoApi,
+  userPoolId: string,
+  wanted: { id?: string },
+  id: string | undefined
+): Promise<UserPoolClientType | undefined> {
+  if (id === undefined) return undefined
+  const client = await cognito.describeClient(userPoolId, id)
+  if (!client && wanted.id) throw new ActionError(`app-client-id: no app client ${wanted.id} in user pool ${userPoolId}.`)
+  return client
 }
 
 export function duplicateClients(userPoolId: string, name: string, ids: string[]): ActionError {

@@ -96,16 +96,42 @@ async function findComment(client: GitHubClient, target: CommentTarget, marker: 
   return undefined
 }
 
+/** This instance's comment as it is now, and the client to change it with. */
+export interface LookedUp {
+  client: GitHubClient
+  existing?: Comment
+}
+
+/**
+ * Looks for this instance's comment. Started when the run starts (the lookup needs nothing the run
+ * finds out), so that the comment costs no round trip but its write; upsertComment takes the answer.
+ */
+export function lookUpComment(target: CommentTarget): Promise<LookedUp> {
+  const lookup = (async () => {
+    const client = await createGitHubClient(target.token, target.timeoutMs)
+    try {
+      const identity = await tokenIdentity(client)
+      return { client, existing: await findComment(client, target, commentMarker(target.instance), identity) }
+    } catch (error) {
+      await client.close()
+      throw error
+    }
+  })()
+  // Its failure is upsertComment's to report, however long the run takes to get there.
+  lookup.catch(() => undefined)
+  return lookup
+}
+
 /** Creates or updates this instance's comment; `versions` as for commentBody. Never throws. */
-export async function upsertComment(target: CommentTarget, versions: string[]): Promise<CommentResult> {
-  const marker = commentMarker(target.instance)
-  const body = commentBody(marker, versions)
-  const client = createGitHubClient(target.token, target.timeoutMs)
-  const { octokit } = client
+export async function upsertComment(target: CommentTarget, versions: string[], lookedUp = lookUpComment(target)): Promise<CommentResult> {
+  const body = commentBody(commentMarker(target.instance), versions)
   const where = { owner: target.owner, repo: target.repo }
+  let client: GitHubClient | undefined
   try {
-    const identity = await tokenIdentity(client)
-    const existing = await findComment(client, target, marker, identity)
+    const found = await lookedUp
+    client = found.client
+    const { octokit } = client
+    const { existing } = found
     if (existing?.body === body) return { outcome: 'unchanged', id: existing.id }
     if (existing) {
       await octokit.rest.issues.updateComment({ ...where, comment_id: existing.id, body })
@@ -119,7 +145,7 @@ export async function upsertComment(target: CommentTarget, versions: string[]): 
     if (own || typeof status !== 'number') return { outcome: 'skipped', reason: redact(describeError(own ?? error)) }
     return { outcome: 'skipped', reason: redactedExcerpt(`GitHub answered HTTP ${status}: ${(error as Error).message}`, MAX_REASON_CHARS), status }
   } finally {
-    await client.close()
+    await client?.close()
   }
 }
 

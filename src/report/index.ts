@@ -2,14 +2,14 @@
 // A run that fails reports too, so a pull request's comment never keeps showing an older plan
 // as if it were this commit's.
 import * as core from '@actions/core'
-import { context } from '@actions/github'
 import { ApplyError } from '../apply.js'
 import { describeError, VerificationError } from '../errors.js'
 import * as log from '../log.js'
+import { context } from '../github-context.js'
 import type { Outcome } from '../reconcile.js'
 import { redact } from '../secrets.js'
 import type { Settings } from '../settings.js'
-import { fitComment, upsertComment } from './comment.js'
+import { fitComment, lookUpComment, upsertComment, type CommentTarget, type LookedUp } from './comment.js'
 import { renderFailure, renderReport, type ReportContext } from './markdown.js'
 
 export interface PullRequest {
@@ -25,6 +25,8 @@ export interface RunContext {
   commitUrl?: string
   runUrl?: string
   pullRequest?: PullRequest
+  /** The plan comment's lookup, when started early (see withEarlyCommentLookup). */
+  commentLookup?: Promise<LookedUp>
 }
 
 interface PullRequestPayload {
@@ -138,6 +140,29 @@ async function writeSummary(markdown: string): Promise<void> {
   }
 }
 
+/** The comment this run keeps up to date, when it has what that takes (a pull request, a token). */
+function commentTarget(settings: Settings, run: RunContext): CommentTarget | undefined {
+  const pr = run.pullRequest
+  if (!settings.comment || !pr || !settings.githubToken) return undefined
+  return {
+    token: settings.githubToken,
+    owner: pr.owner,
+    repo: pr.repo,
+    issueNumber: pr.number,
+    instance: instanceName(settings),
+    timeoutMs: settings.timing.requestTimeoutMs
+  }
+}
+
+/**
+ * In plan mode on a pull request, the plan comment's lookup goes out with the run's first reads:
+ * it needs nothing they find, so the comment costs no round trip but its write.
+ */
+export function withEarlyCommentLookup(settings: Settings, run: RunContext): RunContext {
+  const target = settings.mode === 'plan' ? commentTarget(settings, run) : undefined
+  return target ? { ...run, commentLookup: lookUpComment(target) } : run
+}
+
 /** `versions` is called only when a comment is due: most detailed first, see commentBody. */
 async function commentOnPullRequest(settings: Settings, run: RunContext, versions: () => string[]): Promise<void> {
   const pr = run.pullRequest
@@ -150,15 +175,7 @@ async function commentOnPullRequest(settings: Settings, run: RunContext, version
     log.warning('No github-token, so the plan is not commented on the pull request; it is in the job summary.')
     return
   }
-  const target = {
-    token: settings.githubToken,
-    owner: pr.owner,
-    repo: pr.repo,
-    issueNumber: pr.number,
-    instance: instanceName(settings),
-    timeoutMs: settings.timing.requestTimeoutMs
-  }
-  const result = await upsertComment(target, versions())
+  const result = await upsertComment(commentTarget(settings, run)!, versions(), run.commentLookup)
   if (result.outcome === 'skipped') {
     log.warning(skippedCommentWarning(pr, result.reason, result.status))
   } else {

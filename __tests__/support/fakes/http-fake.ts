@@ -2,6 +2,7 @@
 // ephemeral 127.0.0.1 port, a log of every call, and fault injection per operation.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { performance } from 'node:perf_hooks'
 
 /**
  * Faults a test can inject into the next call(s) of one operation.
@@ -36,6 +37,8 @@ export interface Call {
   fault?: Fault
   /** Status code answered, or undefined when the connection was dropped or held. */
   status?: number
+  /** `performance.now()` when the request arrived, before any added latency. */
+  receivedAt: number
 }
 
 export interface Routed {
@@ -51,6 +54,10 @@ export abstract class HttpFake {
   latencyMs = 0
   /** Between the bytes of a `trickle` fault's body. */
   trickleIntervalMs = 500
+  /** `performance.now()` when the first request since start (or resetStats) arrived: the benchmark's end of startup. */
+  firstRequestAt?: number
+  /** TCP connections accepted since start (or resetStats): a client that reuses its connections opens few. */
+  connections = 0
   private server?: Server
   private readonly faults = new Map<string, Fault[]>()
   private readonly answers = new Map<string, Array<(call: Call) => RawAnswer>>()
@@ -72,6 +79,7 @@ export abstract class HttpFake {
       })
     })
     this.server.on('connection', socket => {
+      this.connections++
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
     })
@@ -83,6 +91,12 @@ export abstract class HttpFake {
     for (const socket of this.sockets) socket.destroy()
     await new Promise<void>(resolve => (this.server ? this.server.close(() => resolve()) : resolve()))
     this.server = undefined
+  }
+
+  /** Forgets the first request's time and the connection count (the call log stays). */
+  resetStats(): void {
+    this.firstRequestAt = undefined
+    this.connections = 0
   }
 
   /** The next `times` calls of `operation` get `fault` instead of (or, for lost-response, after) the real answer. */
@@ -128,6 +142,8 @@ export abstract class HttpFake {
   protected abstract answerFault(res: ServerResponse, fault: Fault, call: Call): boolean
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = performance.now()
+    this.firstRequestAt ??= receivedAt
     const raw = await readBody(req)
     let body: unknown
     if (raw.length > 0) {
@@ -151,7 +167,8 @@ export abstract class HttpFake {
       path: url.pathname + url.search,
       body,
       headers: req.headers,
-      write: routed.write
+      write: routed.write,
+      receivedAt
     }
     this.calls.push(call)
     res.on('finish', () => (call.status = res.statusCode))
