@@ -53,7 +53,8 @@ function services(waves: Waves, pool: Record<string, unknown> = {}) {
     describeUserPool: () => waves.call('DescribeUserPool', () => ({ Id: POOL_ID, Domain: 'acme', ...pool })),
     findClientIdsByName: () => waves.call('ListUserPoolClients', () => ['client0001']),
     describeClient: () => waves.call('DescribeUserPoolClient', () => convergedClient()),
-    describeDomain: () => waves.call('DescribeUserPoolDomain', () => ({ UserPoolId: POOL_ID, Domain: 'acme', Status: 'ACTIVE', ManagedLoginVersion: 1 })),
+    describeDomain: () =>
+      waves.call('DescribeUserPoolDomain', () => ({ UserPoolId: POOL_ID, Domain: 'acme', Status: 'ACTIVE', ManagedLoginVersion: 1 })),
     hasBranding: () => waves.call('DescribeManagedLoginBrandingByClient', () => true)
   } as unknown as CognitoApi
   const cloudflare = {
@@ -64,7 +65,8 @@ function services(waves: Waves, pool: Record<string, unknown> = {}) {
   } as unknown as CloudflareApi
   const http = {
     prefetch: (request: HttpRequest) => waves.record(`prefetch ${request.url}`),
-    request: (request: HttpRequest) => waves.call(`GET ${request.url.replace(/\?.*/, '')}`, () => ({ status: 302, headers: { location: '/login' }, text: '' }))
+    request: (request: HttpRequest) =>
+      waves.call(`GET ${request.url.replace(/\?.*/, '')}`, () => ({ status: 302, headers: { location: '/login' }, text: '' }))
   } as unknown as HttpClient
   return { cognito, cloudflare, http }
 }
@@ -76,17 +78,19 @@ test('found by name: two waves, the documents in the first, the probe beside the
   const observed = await observe(settingsWith(), services(waves))
   expect(observed.client?.ClientId).toBe('client0001')
   expect(await observed.hostedUiProbe).toMatchObject({ status: 'pass' })
-  expect(waves.calls).toEqual(expect.arrayContaining([
-    [1, `prefetch ${ISSUER}/.well-known/openid-configuration`],
-    [1, `prefetch ${ISSUER}/.well-known/jwks.json`],
-    [1, 'DescribeUserPool'],
-    [1, 'ListUserPoolClients'],
-    [1, 'getOrganization'],
-    [1, 'listIdentityProviders'],
-    [2, 'DescribeUserPoolClient'],
-    [2, 'DescribeUserPoolDomain'],
-    [2, 'GET https://acme.auth.eu-west-1.amazoncognito.com/oauth2/authorize']
-  ]))
+  expect(waves.calls).toEqual(
+    expect.arrayContaining([
+      [1, `prefetch ${ISSUER}/.well-known/openid-configuration`],
+      [1, `prefetch ${ISSUER}/.well-known/jwks.json`],
+      [1, 'DescribeUserPool'],
+      [1, 'ListUserPoolClients'],
+      [1, 'getOrganization'],
+      [1, 'listIdentityProviders'],
+      [2, 'DescribeUserPoolClient'],
+      [2, 'DescribeUserPoolDomain'],
+      [2, 'GET https://acme.auth.eu-west-1.amazoncognito.com/oauth2/authorize']
+    ])
+  )
   expect(Math.max(...waves.calls.map(([wave]) => wave))).toBe(2)
   expect(waves.calls).toHaveLength(9)
 })
@@ -105,10 +109,12 @@ test('an UPDATED issuer lives on another host: its documents are fetched once th
   const updated = `https://issuer-cognito-idp.eu-west-1.amazonaws.com/${POOL_ID}`
   expect(observed.issuer).toBe(updated)
   expect(waves.wavesOf(/^prefetch https:\/\/cognito-idp\./)).toEqual([1, 1])
-  expect(waves.calls).toEqual(expect.arrayContaining([
-    [2, `prefetch ${updated}/.well-known/openid-configuration`],
-    [2, `prefetch ${updated}/.well-known/jwks.json`]
-  ]))
+  expect(waves.calls).toEqual(
+    expect.arrayContaining([
+      [2, `prefetch ${updated}/.well-known/openid-configuration`],
+      [2, `prefetch ${updated}/.well-known/jwks.json`]
+    ])
+  )
 })
 
 test('verify: false fetches no document and sends no probe', async () => {
@@ -121,12 +127,14 @@ test('verify: false fetches no document and sends no probe', async () => {
 test('no client yet, or a domain still to create: nothing to probe', async () => {
   const noClient = new Waves()
   const stubbed = services(noClient)
-  ;(stubbed.cognito as unknown as { findClientIdsByName: () => Promise<string[]> }).findClientIdsByName = () => noClient.call('ListUserPoolClients', () => [])
+  ;(stubbed.cognito as unknown as { findClientIdsByName: () => Promise<string[]> }).findClientIdsByName = () =>
+    noClient.call('ListUserPoolClients', () => [])
   expect(await (await observe(settingsWith(), stubbed)).hostedUiProbe).toBeUndefined()
 
   const noDomain = new Waves()
   const bare = services(noDomain, { Domain: undefined })
-  ;(bare.cognito as unknown as { describeDomain: () => Promise<undefined> }).describeDomain = () => noDomain.call('DescribeUserPoolDomain', () => undefined)
+  ;(bare.cognito as unknown as { describeDomain: () => Promise<undefined> }).describeDomain = () =>
+    noDomain.call('DescribeUserPoolDomain', () => undefined)
   expect(await (await observe(settingsWith({ 'cognito-domain': 'globex' }), bare)).hostedUiProbe).toBeUndefined()
   expect(noDomain.wavesOf(/GET/)).toEqual([])
 })

@@ -91,7 +91,11 @@ async function peakMemoryMb(file: string): Promise<number | undefined> {
 /** Spawn to exit of `node -e ''`. */
 async function bareNodeMs(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const started = performance.now()
-  await new Promise<void>((done, fail) => spawn(process.execPath, ['-e', ''], { stdio: 'ignore', env }).on('close', () => done()).on('error', fail))
+  await new Promise<void>((done, fail) =>
+    spawn(process.execPath, ['-e', ''], { stdio: 'ignore', env })
+      .on('close', () => done())
+      .on('error', fail)
+  )
   return performance.now() - started
 }
 
@@ -176,7 +180,10 @@ const LARGE_PROVIDERS = 500
 function seedLargePool(world: World): void {
   for (let i = 1; i < LARGE_CLIENTS; i++) world.cognito.addClient(world.pool.Id, { ClientName: `app ${i}` })
   for (let i = 1; i < LARGE_PROVIDERS; i++) {
-    world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, { name: `provider ${i}`, type: i % 2 ? 'oidc' : 'github', config: { client_id: `id-${i}` } })
+    world.cloudflare.addIdentityProvider(
+      { accountId: ACCOUNT_ID },
+      { name: `provider ${i}`, type: i % 2 ? 'oidc' : 'github', config: { client_id: `id-${i}` } }
+    )
   }
 }
 
@@ -259,10 +266,20 @@ async function harnessNode(): Promise<Sample[]> {
   for (let run = 0; run < runs * 2; run++) {
     const bareMs = await bareNodeMs()
     const wallMs = await bareNodeMs(guarded)
-    samples.push({ wallMs, bareMs, probed: false, calls: { 'Cognito API': 0, OIDC: 0, Cloudflare: 0, GitHub: 0 }, connections: { Cognito: 0, Cloudflare: 0, GitHub: 0 } })
+    samples.push({
+      wallMs,
+      bareMs,
+      probed: false,
+      calls: { 'Cognito API': 0, OIDC: 0, Cloudflare: 0, GitHub: 0 },
+      connections: { Cognito: 0, Cloudflare: 0, GitHub: 0 }
+    })
   }
   const dir = await mkdtemp(join(tmpdir(), 'bench-'))
-  await bareNodeMs({ ...guarded, NODE_OPTIONS: `${guarded.NODE_OPTIONS} --import=${PEAK_MEMORY_PRELOAD}`, BENCH_PEAK_MEMORY_FILE: join(dir, 'peak') })
+  await bareNodeMs({
+    ...guarded,
+    NODE_OPTIONS: `${guarded.NODE_OPTIONS} --import=${PEAK_MEMORY_PRELOAD}`,
+    BENCH_PEAK_MEMORY_FILE: join(dir, 'peak')
+  })
   samples[0].peakMb = await peakMemoryMb(join(dir, 'peak'))
   await rm(dir, { recursive: true, force: true })
   return samples
@@ -340,7 +357,9 @@ function wallOverBare(samples: Sample[]): number {
 
 /** Startup over the paired bare Node run, over every run of every scenario: startup does not depend on the scenario. */
 function startupOverBare(rows: Row[]): { median: number; lowest: number; runs: number } {
-  const all = rows.flatMap(row => [...row.samples[0], ...row.samples[100]]).filter(sample => sample.startupMs !== undefined && !sample.probed)
+  const all = rows
+    .flatMap(row => [...row.samples[0], ...row.samples[100]])
+    .filter(sample => sample.startupMs !== undefined && !sample.probed)
   const over = all.map(sample => sample.startupMs! - sample.bareMs)
   return { median: median(over), lowest: Math.min(...over), runs: all.length }
 }
@@ -379,8 +398,10 @@ async function bundleSize(): Promise<string> {
 function machine(): string {
   const cpu = cpus()
   const [load1] = loadavg()
-  return `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+  return (
+    `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
     `Linux ${release()}, Node ${process.version}; load average ${load1.toFixed(2)} at the start`
+  )
 }
 
 /**
@@ -399,7 +420,9 @@ async function compareStartup(entries: string[]): Promise<void> {
       }
     }
     for (const [file, values] of over) {
-      console.log(`${file}: startup over bare Node, median +${ms(median(values))} ms, lowest +${ms(Math.min(...values))} ms (${values.length} runs)`)
+      console.log(
+        `${file}: startup over bare Node, median +${ms(median(values))} ms, lowest +${ms(Math.min(...values))} ms (${values.length} runs)`
+      )
     }
   } finally {
     await world.stop()
@@ -434,7 +457,9 @@ async function main(): Promise<void> {
     ...rows.map(rowLine)
   ].join('\n')
   console.log(`\n${table}\n`)
-  console.log('Summary (label | bundle | bad input over bare | startup over bare | round trips (waves): by name / ids / fresh / plan PR | large pool wall at 100 ms: by name / ids | peak MB):')
+  console.log(
+    'Summary (label | bundle | bad input over bare | startup over bare | round trips (waves): by name / ids / fresh / plan PR | large pool wall at 100 ms: by name / ids | peak MB):'
+  )
   console.log(summaryLine(rows, wallOverBare(bad.filter(sample => !sample.probed)), size))
   if (write) {
     const doc = await readFile(DOC, 'utf8')

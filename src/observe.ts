@@ -83,10 +83,7 @@ export async function observe(settings: Settings, services: ObserveServices): Pr
     identityProviderRead,
     domainRead
   ])
-  const hasBranding =
-    domain.managedLoginVersion === 2 && client?.ClientId
-      ? await cognito.hasBranding(poolId, client.ClientId)
-      : undefined
+  const hasBranding = domain.managedLoginVersion === 2 && client?.ClientId ? await cognito.hasBranding(poolId, client.ClientId) : undefined
   return { userPoolId: poolId, issuer, domain, client, hasBranding, teamName, identityProvider, hostedUiProbe }
 }
 

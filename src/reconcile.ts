@@ -31,11 +31,19 @@ export async function reconcile(settings: Settings, services: Services, log: (me
     return { plan, observed }
   }
   try {
-    const applied = await applyPlan(plan, observed, settings, services, {
-      domainPollMs: settings.timing.domainPollMs,
-      domainWaitMs: settings.timing.domainWaitMs,
-      createRetryMs: settings.timing.retryBaseMs
-    }, log, checked)
+    const applied = await applyPlan(
+      plan,
+      observed,
+      settings,
+      services,
+      {
+        domainPollMs: settings.timing.domainPollMs,
+        domainWaitMs: settings.timing.domainWaitMs,
+        createRetryMs: settings.timing.retryBaseMs
+      },
+      log,
+      checked
+    )
     return { plan, observed, applied }
   } catch (error) {
     return { plan, observed, error }

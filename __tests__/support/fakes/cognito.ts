@@ -174,11 +174,19 @@ export class CognitoFake extends HttpFake {
       const [, poolId, document] = wellKnown
       return document === 'jwks.json'
         ? { operation: 'GetJwks', write: false, handle: () => answerJwks(res, poolId, this.pools.get(poolId), this.signingKeys) }
-        : { operation: 'GetOpenIdConfiguration', write: false, handle: () => answerDiscovery(res, poolId, this.pools.get(poolId), this.url) }
+        : {
+            operation: 'GetOpenIdConfiguration',
+            write: false,
+            handle: () => answerDiscovery(res, poolId, this.pools.get(poolId), this.url)
+          }
     }
     switch (url.pathname) {
       case '/oauth2/authorize':
-        return { operation: 'Authorize', write: false, handle: () => answerAuthorize(res, url.searchParams, this.findClientAnywhere(url.searchParams.get('client_id') ?? '')) }
+        return {
+          operation: 'Authorize',
+          write: false,
+          handle: () => answerAuthorize(res, url.searchParams, this.findClientAnywhere(url.searchParams.get('client_id') ?? ''))
+        }
       case '/login':
         return { operation: 'Login', write: false, handle: () => sendHtml(res, 200, 'Sign in', 'The managed login page.') }
       case '/error':
@@ -312,10 +320,13 @@ export class CognitoFake extends HttpFake {
     const pool = this.findPool(input)
     const max = (input.MaxResults as number | undefined) ?? 60
     if (!Number.isInteger(max) || max < 1 || max > 60) {
-      throw constraint('MaxResults', max, max < 1 ? 'Member must have value greater than or equal to 1' : 'Member must have value less than or equal to 60')
+      throw constraint(
+        'MaxResults',
+        max,
+        max < 1 ? 'Member must have value greater than or equal to 1' : 'Member must have value less than or equal to 60'
+      )
     }
-    const state =
-      input.NextToken === undefined ? { o: 0, e: this.emptyPages, d: false } : decodePageToken(pool, input.NextToken as string)
+    const state = input.NextToken === undefined ? { o: 0, e: this.emptyPages, d: false } : decodePageToken(pool, input.NextToken as string)
     const clients = [...pool.clients.values()].filter(client => !input.ClientType || client.ClientType === input.ClientType)
     // Empty pages that still carry a NextToken: real Cognito may answer them, and clients must go on.
     if (state.e > 0 && !state.d) {
