@@ -13,17 +13,14 @@ import {
 } from '../src/fingerprint.js'
 import { buildPlan } from '../src/plan.js'
 import { SENSITIVE, clearSecretsForTest, registerSecret } from '../src/secrets.js'
-import { convergedIdp, freshObserved, observed, settingsWith } from './support/fixtures.js'
+import { PLANNED_CLIENT, convergedIdp, freshObserved, observed, plannedIdp, settingsWith } from './support/fixtures.js'
 
 const MARKER = '<!-- cognito-cloudflare-access:plan:0123456789abcdef -->'
 
 afterEach(() => clearSecretsForTest())
 
-function idp(changes: PlannedResource['changes'], action: PlannedResource['action'] = 'update'): PlannedResource {
-  return { kind: 'cloudflare-identity-provider', title: 'Cloudflare identity provider “Amazon Cognito”', id: 'idp-1', action, changes }
-}
-
-const CLIENT: PlannedResource = { kind: 'cognito-app-client', title: 'Cognito app client “Cloudflare Access”', id: 'client0001', action: 'no-change', changes: [] }
+const CLIENT = PLANNED_CLIENT
+const idp = plannedIdp
 
 describe('planFingerprint', () => {
   test('64 hex digits, the same for the same plan, different for another', () => {
@@ -84,19 +81,18 @@ describe('planFingerprint', () => {
 
 describe('summarizePlan', () => {
   test('each change in words, with a digest; a secret as “changes (sensitive)” only', () => {
-    const summary = summarizePlan([CLIENT, idp([
-      { field: 'config.auth_url', before: 'https://a', after: 'https://b' },
-      { field: 'config.client_secret', before: SENSITIVE, after: SENSITIVE },
-      { field: 'config.claims', before: ['sub', 'name'], after: ['sub', 'email'] },
-      { field: 'config.pkce_enabled', after: true }
-    ])], 'c'.repeat(40))
+    const plan = [
+      CLIENT,
+      idp([
+        { field: 'config.auth_url', before: 'https://a', after: 'https://b' },
+        { field: 'config.client_secret', before: SENSITIVE, after: SENSITIVE },
+        { field: 'config.claims', before: ['sub', 'name'], after: ['sub', 'email'] },
+        { field: 'config.pkce_enabled', after: true }
+      ])
+    ]
+    const summary = summarizePlan(plan, 'c'.repeat(40))
     expect(summary.sha).toBe('c'.repeat(40))
-    expect(summary.fingerprint).toBe(planFingerprint([CLIENT, idp([
-      { field: 'config.auth_url', before: 'https://a', after: 'https://b' },
-      { field: 'config.client_secret', before: SENSITIVE, after: SENSITIVE },
-      { field: 'config.claims', before: ['sub', 'name'], after: ['sub', 'email'] },
-      { field: 'config.pkce_enabled', after: true }
-    ])]))
+    expect(summary.fingerprint).toBe(planFingerprint(plan))
     const changes = summary.resources.find(resource => resource.kind === 'cloudflare-identity-provider')!.changes
     expect(changes.map(change => [change.field, change.text, change.secret])).toEqual([
       ['config.auth_url', '"https://a" → "https://b"', undefined],
@@ -111,7 +107,11 @@ describe('summarizePlan', () => {
   test('long texts are cut, texts hold no registered secret, and past the cap changes are left out and counted', () => {
     const secret = 'Zt5Mw1Qk8Xr3Lp7Jd2Vn6Hb9'
     registerSecret(secret)
-    const many = Array.from({ length: MAX_CHANGES + 5 }, (_, i) => ({ field: `f${String(i).padStart(3, '0')}`, before: `${secret} ${'x'.repeat(500)}`, after: i }))
+    const many = Array.from({ length: MAX_CHANGES + 5 }, (_, i) => ({
+      field: `f${String(i).padStart(3, '0')}`,
+      before: `${secret} ${'x'.repeat(500)}`,
+      after: i
+    }))
     const summary = summarizePlan([idp(many)])
     expect(summary.omitted).toBe(5)
     const text = JSON.stringify(summary)
@@ -140,7 +140,11 @@ describe('the hidden data line', () => {
   })
 
   test('a huge plan still fits the bound: shorter words, then none, then fewer changes', () => {
-    const huge = Array.from({ length: 150 }, (_, i) => ({ field: `config.field_${i}`, before: 'y'.repeat(1000), after: ['z'.repeat(1000)] }))
+    const huge = Array.from({ length: 150 }, (_, i) => ({
+      field: `config.field_${i}`,
+      before: 'y'.repeat(1000),
+      after: ['z'.repeat(1000)]
+    }))
     const line = planDataLine([idp(huge), { ...CLIENT, changes: huge }])
     expect(line.length).toBeLessThanOrEqual(MAX_DATA_CHARS + 100)
     const read = readPlanData(`${MARKER}\n${line}`, MARKER)
@@ -149,7 +153,8 @@ describe('the hidden data line', () => {
     expect(line).toMatch(/^<!-- cognito-cloudflare-access:plan-data:[A-Za-z0-9+/]+={0,2} -->$/)
   })
 
-  const data = (value: unknown) => `${MARKER}\n<!-- cognito-cloudflare-access:plan-data:${Buffer.from(JSON.stringify(value) ?? 'null').toString('base64')} -->`
+  const data = (value: unknown) =>
+    `${MARKER}\n<!-- cognito-cloudflare-access:plan-data:${Buffer.from(JSON.stringify(value) ?? 'null').toString('base64')} -->`
   const valid = () => summarizePlan([CLIENT, idp([{ field: 'a', before: 1, after: 2 }])])
 
   test.each<[string, string, RegExp]>([
@@ -167,9 +172,27 @@ describe('the hidden data line', () => {
     ['an unknown action', data({ ...valid(), resources: [{ ...valid().resources[0], action: 'destroy' }] }), /resources\[0\]\.action/],
     ['a title too long', data({ ...valid(), resources: [{ ...valid().resources[0], title: 'x'.repeat(5000) }] }), /resources\[0\]\.title/],
     ['changes that are not a list', data({ ...valid(), resources: [{ ...valid().resources[0], changes: {} }] }), /resources\[0\]\.changes/],
-    ['a change without digest', data({ ...valid(), resources: [{ ...valid().resources[1], changes: [{ field: 'a' }] }] }), /changes\[0\]\.digest/],
-    ['a secret flag that is not true', data({ ...valid(), resources: [{ ...valid().resources[1], changes: [{ field: 'a', digest: '0'.repeat(16), secret: 'yes' }] }] }), /changes\[0\]\.secret/],
-    ['too many changes in all', data({ ...valid(), resources: Array.from({ length: 3 }, () => ({ ...valid().resources[1], changes: Array.from({ length: 80 }, () => ({ field: 'a', digest: '0'.repeat(16) })) })) }), /more than 200 changes/],
+    [
+      'a change without digest',
+      data({ ...valid(), resources: [{ ...valid().resources[1], changes: [{ field: 'a' }] }] }),
+      /changes\[0\]\.digest/
+    ],
+    [
+      'a secret flag that is not true',
+      data({ ...valid(), resources: [{ ...valid().resources[1], changes: [{ field: 'a', digest: '0'.repeat(16), secret: 'yes' }] }] }),
+      /changes\[0\]\.secret/
+    ],
+    [
+      'too many changes in all',
+      data({
+        ...valid(),
+        resources: Array.from({ length: 3 }, () => ({
+          ...valid().resources[1],
+          changes: Array.from({ length: 80 }, () => ({ field: 'a', digest: '0'.repeat(16) }))
+        }))
+      }),
+      /more than 200 changes/
+    ],
     ['an omitted count that is not a count', data({ ...valid(), omitted: -1 }), /summary\.omitted/]
   ])('refuses %s, saying why', (_what, body, problem) => {
     const read = readPlanData(body, MARKER)

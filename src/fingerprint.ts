@@ -82,7 +82,13 @@ function canonicalChange(change: FieldChange): unknown {
 
 function canonicalResource(resource: PlannedResource): unknown {
   const changes = [...resource.changes].sort((a, b) => compareText(a.field, b.field)).map(canonicalChange)
-  return { kind: resource.kind, title: redact(resource.title), id: resource.id === undefined ? null : redact(resource.id), action: resource.action, changes }
+  return {
+    kind: resource.kind,
+    title: redact(resource.title),
+    id: resource.id === undefined ? null : redact(resource.id),
+    action: resource.action,
+    changes
+  }
 }
 
 /** In a stable order, whatever order the plan lists them in. */
@@ -129,7 +135,9 @@ export function changeText(change: FieldChange): string {
     const [beforeKeys, afterKeys] = [before, after].map(list => new Set(list.map(item => JSON.stringify(item))))
     const added = after.filter(item => !beforeKeys.has(JSON.stringify(item)))
     const removed = before.filter(item => !afterKeys.has(JSON.stringify(item)))
-    const parts = [added.length > 0 ? `adds ${valueText(added)}` : '', removed.length > 0 ? `removes ${valueText(removed)}` : ''].filter(Boolean)
+    const parts = [added.length > 0 ? `adds ${valueText(added)}` : '', removed.length > 0 ? `removes ${valueText(removed)}` : ''].filter(
+      Boolean
+    )
     return parts.length > 0 ? parts.join('; ') : 'reorders'
   }
   if (before === undefined) return `set to ${valueText(after)}`
@@ -140,23 +148,29 @@ export function changeText(change: FieldChange): string {
  * The summary of a plan. Each change keeps its digest and, when `textChars` allows, its words
  * (redacted, then cut); past `maxChanges` in all, changes are left out and counted.
  */
-export function summarizePlan(resources: PlannedResource[], sha?: string, options: { textChars?: number; maxChanges?: number } = {}): PlanSummary {
+export function summarizePlan(
+  resources: PlannedResource[],
+  sha?: string,
+  options: { textChars?: number; maxChanges?: number } = {}
+): PlanSummary {
   const textChars = options.textChars ?? MAX_TEXT_CHARS
   let budget = options.maxChanges ?? MAX_CHANGES
   let omitted = 0
-  const summarized = sortedResources(resources).slice(0, MAX_RESOURCES).map(resource => {
-    const changes = [...resource.changes].sort((a, b) => compareText(a.field, b.field))
-    const kept = changes.slice(0, Math.max(budget, 0))
-    budget -= kept.length
-    omitted += changes.length - kept.length
-    return {
-      kind: cut(resource.kind, MAX_FIELD_CHARS),
-      title: cut(redact(resource.title), MAX_TITLE_CHARS),
-      ...(resource.id === undefined ? {} : { id: cut(redact(resource.id), MAX_TITLE_CHARS) }),
-      action: resource.action,
-      changes: kept.map(change => summarizeChange(change, textChars))
-    }
-  })
+  const summarized = sortedResources(resources)
+    .slice(0, MAX_RESOURCES)
+    .map(resource => {
+      const changes = [...resource.changes].sort((a, b) => compareText(a.field, b.field))
+      const kept = changes.slice(0, Math.max(budget, 0))
+      budget -= kept.length
+      omitted += changes.length - kept.length
+      return {
+        kind: cut(resource.kind, MAX_FIELD_CHARS),
+        title: cut(redact(resource.title), MAX_TITLE_CHARS),
+        ...(resource.id === undefined ? {} : { id: cut(redact(resource.id), MAX_TITLE_CHARS) }),
+        action: resource.action,
+        changes: kept.map(change => summarizeChange(change, textChars))
+      }
+    })
   return {
     version: SUMMARY_VERSION,
     fingerprint: planFingerprint(resources),
@@ -212,7 +226,8 @@ export function readPlanData(body: string, marker: string): ReadSummary {
   const rest = head.slice(marker.length).replace(/^\r?\n/, '')
   if (!rest.startsWith(DATA_PREFIX)) return { problem: 'it carries no plan data (a failed plan, or a comment of an older version)' }
   const end = rest.indexOf(DATA_SUFFIX, DATA_PREFIX.length)
-  if (end < 0 || end - DATA_PREFIX.length > MAX_DATA_CHARS) return { problem: `its plan data is longer than ${MAX_DATA_CHARS} characters, or not closed` }
+  if (end < 0 || end - DATA_PREFIX.length > MAX_DATA_CHARS)
+    return { problem: `its plan data is longer than ${MAX_DATA_CHARS} characters, or not closed` }
   const encoded = rest.slice(DATA_PREFIX.length, end)
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) return { problem: 'its plan data is not base64' }
   let value: unknown
@@ -227,9 +242,18 @@ export function readPlanData(body: string, marker: string): ReadSummary {
 
 type Check = (value: unknown) => boolean
 
-const isString = (max: number): Check => value => typeof value === 'string' && value.length <= max
-const isHex = (length: number): Check => value => typeof value === 'string' && new RegExp(`^[0-9a-f]{${length}}$`).test(value)
-const optional = (check: Check): Check => value => value === undefined || check(value)
+const isString =
+  (max: number): Check =>
+  value =>
+    typeof value === 'string' && value.length <= max
+const isHex =
+  (length: number): Check =>
+  value =>
+    typeof value === 'string' && new RegExp(`^[0-9a-f]{${length}}$`).test(value)
+const optional =
+  (check: Check): Check =>
+  value =>
+    value === undefined || check(value)
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -48,17 +48,24 @@ export function planDifferences(reviewed: PlanSummary, current: PlanSummary): Pl
   const rows = keys.flatMap(key => resourceDifferences(before.get(key), now.get(key), reviewed.omitted !== undefined))
   if (rows.length > 0) return rows
   // Only what the reviewed comment left out for size differs: say so rather than show nothing.
-  return [{ resource: 'the plan', field: 'fingerprint', reviewed: reviewed.fingerprint.slice(0, 12), now: current.fingerprint.slice(0, 12) }]
+  return [
+    { resource: 'the plan', field: 'fingerprint', reviewed: reviewed.fingerprint.slice(0, 12), now: current.fingerprint.slice(0, 12) }
+  ]
 }
 
-function resourceDifferences(reviewed: SummaryResource | undefined, now: SummaryResource | undefined, reviewedCut: boolean): PlanDifference[] {
+function resourceDifferences(
+  reviewed: SummaryResource | undefined,
+  now: SummaryResource | undefined,
+  reviewedCut: boolean
+): PlanDifference[] {
   const resource = (now ?? reviewed)!.title
   if (!reviewed || !now) {
     const describe = (side?: SummaryResource) => (side ? ACTION_WORDS[side.action] : 'not in the plan')
     return [{ resource, field: '(resource)', reviewed: describe(reviewed), now: describe(now) }]
   }
   const rows: PlanDifference[] = []
-  if (reviewed.action !== now.action) rows.push({ resource, field: '(action)', reviewed: ACTION_WORDS[reviewed.action], now: ACTION_WORDS[now.action] })
+  if (reviewed.action !== now.action)
+    rows.push({ resource, field: '(action)', reviewed: ACTION_WORDS[reviewed.action], now: ACTION_WORDS[now.action] })
   if (reviewed.id !== now.id) rows.push({ resource, field: '(id)', reviewed: reviewed.id ?? '—', now: now.id ?? '—' })
   if (reviewed.title !== now.title) rows.push({ resource, field: '(name)', reviewed: reviewed.title, now: now.title })
   const [before, after] = [reviewed, now].map(side => new Map(side.changes.map(change => [change.field, change])))
@@ -78,11 +85,9 @@ export const MAX_DIFFERENCE_ROWS = 50
 /** The side-by-side as log lines. */
 export function differenceLines(differences: PlanDifference[], pr: number): string[] {
   const header = `What differs from the plan reviewed in #${pr}:`
-  const shown = differences.slice(0, MAX_DIFFERENCE_ROWS).flatMap(row => [
-    `  ${row.resource}: ${row.field}`,
-    `      reviewed in #${pr}: ${row.reviewed}`,
-    `      now: ${row.now}`
-  ])
+  const shown = differences
+    .slice(0, MAX_DIFFERENCE_ROWS)
+    .flatMap(row => [`  ${row.resource}: ${row.field}`, `      reviewed in #${pr}: ${row.reviewed}`, `      now: ${row.now}`])
   return [header, ...shown, ...moreRows(differences).map(line => `  ${line}`)]
 }
 
@@ -91,7 +96,9 @@ export function differenceTable(differences: PlanDifference[], pr: number): stri
   return [
     `| Resource | Field | Reviewed in #${pr} | Now |`,
     '| --- | --- | --- | --- |',
-    ...differences.slice(0, MAX_DIFFERENCE_ROWS).map(row => `| ${[row.resource, row.field, row.reviewed, row.now].map(escapeMarkdown).join(' | ')} |`),
+    ...differences
+      .slice(0, MAX_DIFFERENCE_ROWS)
+      .map(row => `| ${[row.resource, row.field, row.reviewed, row.now].map(escapeMarkdown).join(' | ')} |`),
     ...moreRows(differences),
     ''
   ]
@@ -175,14 +182,23 @@ export function judgeReview(mode: Exclude<ReviewedPlan, 'off'>, lookup: Lookup, 
   const differences = planDifferences(summary, current)
   const table = differenceTable(differences, pr.number)
   const details = differenceLines(differences, pr.number)
-  const stale = pr.headSha && summary.sha && pr.headSha !== summary.sha ? ` The reviewed plan was made for commit ${summary.sha.slice(0, 12)}, not the pull request's last commit ${pr.headSha.slice(0, 12)}.` : ''
+  const stale =
+    pr.headSha && summary.sha && pr.headSha !== summary.sha
+      ? ` The reviewed plan was made for commit ${summary.sha.slice(0, 12)}, not the pull request's last commit ${pr.headSha.slice(0, 12)}.`
+      : ''
   const what = `differs from the one reviewed in #${pr.number} (${differenceList(differences)}).${stale}`
   if (require && writes) {
     const message = `reviewed-plan: require, and this plan ${what} Nothing was written. Re-run the plan of pull request #${pr.number} (its workflow run) to review the plan as it is now, then re-run this apply; or ${OVERRIDE}.`
-    return verdict('differs', true, 'warning', message, details, [...stopped(`this plan differs from the one reviewed in ${link}.`), ...table])
+    return verdict('differs', true, 'warning', message, details, [
+      ...stopped(`this plan differs from the one reviewed in ${link}.`),
+      ...table
+    ])
   }
   const message = `This plan ${what} ${writes ? 'Applying it anyway (reviewed-plan: warn).' : 'It has no changes, so nothing unreviewed is applied.'}`
-  return verdict('differs', false, writes ? 'warning' : 'notice', message, details, [...alert(writes ? 'WARNING' : 'NOTE', linked(message)), ...table])
+  return verdict('differs', false, writes ? 'warning' : 'notice', message, details, [
+    ...alert(writes ? 'WARNING' : 'NOTE', linked(message)),
+    ...table
+  ])
 }
 
 /** A GitHub alert of one paragraph (already Markdown), and a blank line. */
@@ -195,7 +211,14 @@ function stopped(why: string): string[] {
   return alert('CAUTION', `Stopped before any write: ${why}`)
 }
 
-function verdict(status: Verdict['status'], fail: boolean, level: Verdict['level'], message: string, details: string[], section: string[]): Verdict {
+function verdict(
+  status: Verdict['status'],
+  fail: boolean,
+  level: Verdict['level'],
+  message: string,
+  details: string[],
+  section: string[]
+): Verdict {
   return { status, fail, level, message, details, markdown: ['#### Reviewed plan', '', ...section] }
 }
 
@@ -213,7 +236,13 @@ export interface ReviewContext {
 }
 
 export function reviewContext(): ReviewContext {
-  return { eventName: context.eventName, ref: context.ref ?? '', sha: context.sha ?? '', serverUrl: context.serverUrl, repository: currentRepository() }
+  return {
+    eventName: context.eventName,
+    ref: context.ref ?? '',
+    sha: context.sha ?? '',
+    serverUrl: context.serverUrl,
+    repository: currentRepository()
+  }
 }
 
 interface PullRequestItem {
@@ -227,14 +256,28 @@ interface PullRequestItem {
 /** A pull request as "list pull requests associated with a commit" answers it; anything else is GitHub's error. */
 function checkedPullRequest(item: unknown): PullRequestItem {
   const pr = item as PullRequestItem | null
-  const valid = typeof pr === 'object' && pr !== null && Number.isSafeInteger(pr.number) && pr.number > 0 &&
-    typeof pr.base?.ref === 'string' && (pr.merged_at === undefined || pr.merged_at === null || typeof pr.merged_at === 'string')
-  if (!valid) throw new ServiceError('GitHub', `the pull requests of the commit include an item that is not a pull request (${describeMalformed(item)}).`)
+  const valid =
+    typeof pr === 'object' &&
+    pr !== null &&
+    Number.isSafeInteger(pr.number) &&
+    pr.number > 0 &&
+    typeof pr.base?.ref === 'string' &&
+    (pr.merged_at === undefined || pr.merged_at === null || typeof pr.merged_at === 'string')
+  if (!valid)
+    throw new ServiceError(
+      'GitHub',
+      `the pull requests of the commit include an item that is not a pull request (${describeMalformed(item)}).`
+    )
   return pr
 }
 
 /** The pull request the commit was merged from into `branch`: the one it is the merge commit of, else the latest merged. */
-async function mergedPullRequest(client: GitHubClient, where: { owner: string; repo: string }, sha: string, branch: string): Promise<PullRequestItem | undefined> {
+async function mergedPullRequest(
+  client: GitHubClient,
+  where: { owner: string; repo: string },
+  sha: string,
+  branch: string
+): Promise<PullRequestItem | undefined> {
   const route = 'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls'
   const merged: PullRequestItem[] = []
   for await (const items of listPages(client, route, { ...where, commit_sha: sha }, `the pull requests of commit ${sha.slice(0, 12)}`)) {
@@ -259,11 +302,21 @@ export async function lookUpReviewedPlan(settings: Settings, run: ReviewContext,
     const found = await mergedPullRequest(client, where, run.sha, branch)
     if (!found) return { kind: 'missing', reason: `commit ${run.sha.slice(0, 12)} was not merged into ${branch} from a pull request` }
     const headSha = typeof found.head?.sha === 'string' && HEX_SHA.test(found.head.sha) ? found.head.sha : undefined
-    const pr: ReviewedPullRequest = { number: found.number, url: `${run.serverUrl}/${where.owner}/${where.repo}/pull/${found.number}`, headSha }
+    const pr: ReviewedPullRequest = {
+      number: found.number,
+      url: `${run.serverUrl}/${where.owner}/${where.repo}/pull/${found.number}`,
+      headSha
+    }
     const comment = await readOwnComment(client, { ...where, issueNumber: found.number, instance })
-    if (!comment) return { kind: 'missing', reason: `pull request #${pr.number} has no plan comment of this instance (“${settings.idpName}”) by this token's identity`, pr }
+    if (!comment)
+      return {
+        kind: 'missing',
+        reason: `pull request #${pr.number} has no plan comment of this instance (“${settings.idpName}”) by this token's identity`,
+        pr
+      }
     const read = readPlanData(comment.body, commentMarker(instance))
-    if ('problem' in read) return { kind: 'missing', reason: `the plan comment of pull request #${pr.number} carries no readable plan: ${read.problem}`, pr }
+    if ('problem' in read)
+      return { kind: 'missing', reason: `the plan comment of pull request #${pr.number} carries no readable plan: ${read.problem}`, pr }
     return { kind: 'found', pr: { ...pr, url: `${pr.url}#issuecomment-${comment.id}` }, summary: read.summary }
   } catch (error) {
     return { kind: 'unavailable', reason: gitHubFailure(error).reason }
@@ -278,14 +331,27 @@ export async function lookUpReviewedPlan(settings: Settings, run: ReviewContext,
  * The check as reconcile runs it, between the plan and the apply: `beforeApply` logs the verdict
  * and throws when `require` stops the apply; `sections` is what the job summary shows of it.
  */
-export function reviewGate(settings: Settings, run: ReviewContext, instance: string): { beforeApply: (plan: Plan) => Promise<void>; sections: () => string[] } {
+export function reviewGate(
+  settings: Settings,
+  run: ReviewContext,
+  instance: string
+): { beforeApply: (plan: Plan) => Promise<void>; sections: () => string[] } {
   let markdown: string[] = []
   const beforeApply = async (plan: Plan): Promise<void> => {
     if (settings.reviewedPlan === 'off' || settings.mode !== 'apply') return
     if (run.eventName !== 'push') {
-      const why = run.eventName === 'workflow_dispatch' ? 'a workflow_dispatch run is the deliberate override' : 'only an apply triggered by a push is'
+      const why =
+        run.eventName === 'workflow_dispatch'
+          ? 'a workflow_dispatch run is the deliberate override'
+          : 'only an apply triggered by a push is'
       log.info(`reviewed-plan: not checked, because ${why}.`)
-      if (run.eventName === 'workflow_dispatch') markdown = ['#### Reviewed plan', '', 'Not compared with a reviewed plan: a manual run (workflow_dispatch) is the deliberate override.', '']
+      if (run.eventName === 'workflow_dispatch')
+        markdown = [
+          '#### Reviewed plan',
+          '',
+          'Not compared with a reviewed plan: a manual run (workflow_dispatch) is the deliberate override.',
+          ''
+        ]
       return
     }
     const current = summarizePlan(plan.resources)

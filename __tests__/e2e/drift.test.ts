@@ -53,7 +53,9 @@ describe('drift on a schedule', () => {
     const [issue] = openIssues()
     expect(issue.title).toBe(TITLE)
     expect(issue.body).toMatch(DRIFT_MARKER)
-    expect(issue.body).toContain('Cognito or Cloudflare Access no longer match the configuration: [a scheduled run](https://github.com/acme/infra/actions/runs/1234567890)')
+    expect(issue.body).toContain(
+      'Cognito or Cloudflare Access no longer match the configuration: [a scheduled run](https://github.com/acme/infra/actions/runs/1234567890)'
+    )
     expect(issue.body).toContain('**Plan: 1 to change.**')
     expect(issue.body).toContain(`<code>${OLD_AUTH_URL}</code>`)
 
@@ -111,7 +113,12 @@ describe('drift on a schedule', () => {
     const [ours] = openIssues()
     const marker = ours.body!.split('\n')[0]
     // Newer than ours, so they come first in the list (newest first).
-    for (let i = 0; i < 230; i++) world.github.addIssue(TEST_OWNER, REPO, { title: `issue ${i}`, body: i % 3 ? 'text' : null, login: i % 2 ? 'octocat' : 'renovate[bot]' })
+    for (let i = 0; i < 230; i++)
+      world.github.addIssue(TEST_OWNER, REPO, {
+        title: `issue ${i}`,
+        body: i % 3 ? 'text' : null,
+        login: i % 2 ? 'octocat' : 'renovate[bot]'
+      })
     const forged = world.github.addIssue(TEST_OWNER, REPO, { title: TITLE, body: `${marker}\nforged by someone else`, login: 'mallory' })
     const closed = world.github.addIssue(TEST_OWNER, REPO, { title: TITLE, body: `${marker}\nan older drift`, state: 'closed' })
     const pr = world.github.addPullRequest(TEST_OWNER, REPO, { headSha: 'd'.repeat(40) })
@@ -158,7 +165,9 @@ describe('drift on a schedule', () => {
     const result = await scheduledPlan({}, { githubToken: GITHUB_READ_TOKEN })
     expectSuccess(result)
     expect(result.warnings).toEqual([
-      expect.stringMatching(/^The drift issue could not be kept up to date \(GitHub answered HTTP 403: Resource not accessible by integration.*\); the plan is in the job summary\. Give the job `permissions: issues: write`\.$/)
+      expect.stringMatching(
+        /^The drift issue could not be kept up to date \(GitHub answered HTTP 403: Resource not accessible by integration.*\); the plan is in the job summary\. Give the job `permissions: issues: write`\.$/
+      )
     ])
     expect(issues()).toEqual([])
     expect(result.summary).toContain('**Plan: 1 to change.**')
@@ -169,7 +178,9 @@ describe('drift on a schedule', () => {
     world.github.failNext('listIssues', 'http500', 10)
     const result = await scheduledPlan()
     expectSuccess(result)
-    expect(result.warnings).toEqual([expect.stringMatching(/^The drift issue could not be kept up to date \(.*\); the plan is in the job summary\.$/)])
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/^The drift issue could not be kept up to date \(.*\); the plan is in the job summary\.$/)
+    ])
   })
 
   test('drift-issue: false, a plan on a pull request, and a plan on a push touch no issue', async () => {
@@ -187,7 +198,11 @@ describe('drift on a schedule', () => {
     expectSuccess(await scheduledPlan())
     expectSuccess(await scheduledPlan({ 'idp-name': 'Staff login' }))
     expectSuccess(await scheduledPlan())
-    expect(openIssues().map(issue => issue.title).sort()).toEqual([TITLE, 'Drift: Cognito → Cloudflare Access “Staff login”'])
+    expect(
+      openIssues()
+        .map(issue => issue.title)
+        .sort()
+    ).toEqual([TITLE, 'Drift: Cognito → Cloudflare Access “Staff login”'])
   })
 })
 
@@ -201,7 +216,9 @@ describe('fail-on-changes', () => {
     const writes = serviceWrites().length
     const drifted = await world.run({ inputs: world.inputs({ mode: 'plan', 'fail-on-changes': 'true' }) })
     expect(drifted.exitCode).toBe(1)
-    expect(drifted.errors).toEqual(['fail-on-changes: the plan has changes (see the report): apply them, or change the configuration to match.'])
+    expect(drifted.errors).toEqual([
+      'fail-on-changes: the plan has changes (see the report): apply them, or change the configuration to match.'
+    ])
     expect(drifted.outputs.changed).toBe('true')
     expect(drifted.summary).toContain('**Plan: 1 to change.**')
     expect(serviceWrites()).toHaveLength(writes)

@@ -50,7 +50,11 @@ function planComment() {
 }
 
 /** The summary the plan comment carries in its hidden data. */
-function carriedSummary(): { fingerprint: string; sha?: string; resources: Array<{ kind: string; changes: Array<{ field: string; text?: string }> }> } {
+function carriedSummary(): {
+  fingerprint: string
+  sha?: string
+  resources: Array<{ kind: string; changes: Array<{ field: string; text?: string }> }>
+} {
   const encoded = DATA.exec(planComment().body)![1]
   return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'))
 }
@@ -80,7 +84,9 @@ describe('a push apply after an unchanged reviewed plan', () => {
     expect(world.clients()).toHaveLength(1)
     expect(world.idps()).toHaveLength(1)
     const link = `https://github.com/${TEST_OWNER}/${REPO}/pull/${PR}#issuecomment-${planComment().id}`
-    expect(applied.summary).toContain(`✅ This apply applies the plan reviewed in [#7](${link}) (plan <code>${fingerprint.slice(0, 12)}</code>).`)
+    expect(applied.summary).toContain(
+      `✅ This apply applies the plan reviewed in [#7](${link}) (plan <code>${fingerprint.slice(0, 12)}</code>).`
+    )
     expect(applied.stdout).toContain(`This apply applies the plan reviewed in #7 (plan ${fingerprint.slice(0, 12)}).`)
     expect(applied.warnings).toEqual([])
     expect(world.github.calls.filter(call => call.operation === 'listPullRequestsAssociatedWithCommit').map(call => call.path)).toEqual([
@@ -105,7 +111,11 @@ describe('a dashboard edit between the plan and the merge', () => {
     await converge()
     const planned = await planOnPullRequest({ claims: 'sub email_verified' })
     expectSuccess(planned)
-    expect(planOf(planned).resources.find(resource => resource.kind === 'cloudflare-identity-provider')?.changes.map(change => change.field)).toEqual(['config.claims'])
+    expect(
+      planOf(planned)
+        .resources.find(resource => resource.kind === 'cloudflare-identity-provider')
+        ?.changes.map(change => change.field)
+    ).toEqual(['config.claims'])
     editInDashboard()
     merge()
     return planOf(planned).fingerprint
@@ -122,13 +132,17 @@ describe('a dashboard edit between the plan and the merge', () => {
     expect(planOf(result).fingerprint).not.toBe(reviewed)
 
     const [error] = result.errors
-    expect(error).toMatch(/^reviewed-plan: require, and this plan differs from the one reviewed in #7 \(config\.auth_url of Cloudflare identity provider “Amazon Cognito”\)\. Nothing was written\./)
+    expect(error).toMatch(
+      /^reviewed-plan: require, and this plan differs from the one reviewed in #7 \(config\.auth_url of Cloudflare identity provider “Amazon Cognito”\)\. Nothing was written\./
+    )
     expect(error).toContain('Re-run the plan of pull request #7 (its workflow run)')
     expect(error).toContain('workflow_dispatch')
     // The side-by-side, in the log ...
     expect(result.stdout).toContain('  Cloudflare identity provider “Amazon Cognito”: config.auth_url\n')
     expect(result.stdout).toContain('      reviewed in #7: no change\n')
-    expect(result.stdout).toContain(`      now: "${OLD_AUTH_URL}" → "https://acme-login.auth.eu-west-1.amazoncognito.com/oauth2/authorize"\n`)
+    expect(result.stdout).toContain(
+      `      now: "${OLD_AUTH_URL}" → "https://acme-login.auth.eu-west-1.amazoncognito.com/oauth2/authorize"\n`
+    )
     // ... and in the summary, where the report says the apply failed and nothing was done.
     expect(result.summary).toContain('### ❌ Cognito → Cloudflare Access apply failed')
     expect(result.summary).toContain('> [!CAUTION]')
@@ -158,7 +172,10 @@ describe('a dashboard edit between the plan and the merge', () => {
   test('a workflow_dispatch apply is not checked: it applies, and GitHub is not asked', async () => {
     await reviewedThenEdited()
     const calls = world.github.calls.length
-    const result = await world.run({ inputs: world.inputs({ claims: 'sub email_verified', 'reviewed-plan': 'require' }), event: dispatchEvent() })
+    const result = await world.run({
+      inputs: world.inputs({ claims: 'sub email_verified', 'reviewed-plan': 'require' }),
+      event: dispatchEvent()
+    })
     expectSuccess(result)
     expect(world.idps()[0].config.auth_url).not.toBe(OLD_AUTH_URL)
     expect(world.github.calls.slice(calls)).toEqual([])
@@ -188,12 +205,16 @@ describe('no reviewed plan to compare with', () => {
   test('a push that came from no pull request: warn notes it and applies; require fails before any write', async () => {
     const required = await pushApply({ 'reviewed-plan': 'require' })
     expect(required.exitCode).toBe(1)
-    expect(required.errors[0]).toMatch(/^reviewed-plan: require, but there is no reviewed plan to compare with: commit 3f786850e387 was not merged into main from a pull request\. Nothing was written\./)
+    expect(required.errors[0]).toMatch(
+      /^reviewed-plan: require, but there is no reviewed plan to compare with: commit 3f786850e387 was not merged into main from a pull request\. Nothing was written\./
+    )
     expect(serviceWrites()).toEqual([])
 
     const warned = await pushApply()
     expectSuccess(warned)
-    expect(warned.notices).toContain('No reviewed plan to compare with: commit 3f786850e387 was not merged into main from a pull request. Applying anyway (reviewed-plan: warn).')
+    expect(warned.notices).toContain(
+      'No reviewed plan to compare with: commit 3f786850e387 was not merged into main from a pull request. Applying anyway (reviewed-plan: warn).'
+    )
     expect(warned.warnings).toEqual([])
     expect(warned.summary).toContain('> [!NOTE]')
     expect(world.idps()).toHaveLength(1)
@@ -212,7 +233,7 @@ describe('no reviewed plan to compare with', () => {
     world.github.addComment(TEST_OWNER, REPO, PR, 'LGTM', 'octocat')
     const result = await pushApply({ 'reviewed-plan': 'require' })
     expect(result.exitCode).toBe(1)
-    expect(result.errors[0]).toContain('pull request #7 has no plan comment of this instance (“Amazon Cognito”) by this token\'s identity')
+    expect(result.errors[0]).toContain("pull request #7 has no plan comment of this instance (“Amazon Cognito”) by this token's identity")
     expect(serviceWrites()).toEqual([])
   })
 
@@ -229,7 +250,9 @@ describe('no reviewed plan to compare with', () => {
     const result = await pushApply({ 'reviewed-plan': 'require' })
     expectSuccess(result)
     expect(result.outputs.changed).toBe('false')
-    expect(result.notices).toContain('No reviewed plan to compare with: commit 3f786850e387 was not merged into main from a pull request. The plan has no changes, so nothing unreviewed is applied.')
+    expect(result.notices).toContain(
+      'No reviewed plan to compare with: commit 3f786850e387 was not merged into main from a pull request. The plan has no changes, so nothing unreviewed is applied.'
+    )
   })
 })
 
@@ -248,14 +271,31 @@ describe('a comment that is not ours, or not sound', () => {
   const HOSTILE: Array<[string, (marker: string, data: string) => string, RegExp]> = [
     ['no data line (a failed plan)', marker => `${marker}\n### ❌ plan failed`, /carries no plan data/],
     ['data that is not base64', marker => `${marker}\n<!-- cognito-cloudflare-access:plan-data:%%%not*base64 -->`, /not base64/],
-    ['base64 that is not JSON', marker => `${marker}\n<!-- cognito-cloudflare-access:plan-data:${Buffer.from('{oops').toString('base64')} -->`, /not JSON/],
-    ['JSON of another shape', marker => `${marker}\n<!-- cognito-cloudflare-access:plan-data:${Buffer.from(JSON.stringify({ version: 1, fingerprint: 'x', resources: [] })).toString('base64')} -->`, /malformed \(summary\.fingerprint\)/],
-    ['data beyond the size cap', marker => `${marker}\n<!-- cognito-cloudflare-access:plan-data:${'A'.repeat(40_000)} -->`, /longer than 16000 characters/],
-    ['a change with a huge text', (marker, data) => {
-      const summary = JSON.parse(Buffer.from(data, 'base64').toString('utf8'))
-      summary.resources[0].changes = [{ field: 'x', digest: '0'.repeat(16), text: 'y'.repeat(5000) }]
-      return `${marker}\n<!-- cognito-cloudflare-access:plan-data:${Buffer.from(JSON.stringify(summary)).toString('base64')} -->`
-    }, /malformed \(resources\[0\]\.changes\[0\]\.text\)/]
+    [
+      'base64 that is not JSON',
+      marker => `${marker}\n<!-- cognito-cloudflare-access:plan-data:${Buffer.from('{oops').toString('base64')} -->`,
+      /not JSON/
+    ],
+    [
+      'JSON of another shape',
+      marker =>
+        `${marker}\n<!-- cognito-cloudflare-access:plan-data:${Buffer.from(JSON.stringify({ version: 1, fingerprint: 'x', resources: [] })).toString('base64')} -->`,
+      /malformed \(summary\.fingerprint\)/
+    ],
+    [
+      'data beyond the size cap',
+      marker => `${marker}\n<!-- cognito-cloudflare-access:plan-data:${'A'.repeat(40_000)} -->`,
+      /longer than 16000 characters/
+    ],
+    [
+      'a change with a huge text',
+      (marker, data) => {
+        const summary = JSON.parse(Buffer.from(data, 'base64').toString('utf8'))
+        summary.resources[0].changes = [{ field: 'x', digest: '0'.repeat(16), text: 'y'.repeat(5000) }]
+        return `${marker}\n<!-- cognito-cloudflare-access:plan-data:${Buffer.from(JSON.stringify(summary)).toString('base64')} -->`
+      },
+      /malformed \(resources\[0\]\.changes\[0\]\.text\)/
+    ]
   ]
 
   test.each(HOSTILE)('our comment with %s is no reviewed plan: require fails with the reason, no crash', async (_what, forge, reason) => {
@@ -302,7 +342,9 @@ describe('a token that cannot read', () => {
     ])
     const required = await world.run({ inputs: world.inputs({ 'github-token': '', 'reviewed-plan': 'require', claims: 'sub' }) })
     expect(required.exitCode).toBe(1)
-    expect(required.errors[0]).toMatch(/^reviewed-plan: require, but the reviewed plan could not be read \(there is no github-token\), so nothing was written\./)
+    expect(required.errors[0]).toMatch(
+      /^reviewed-plan: require, but the reviewed plan could not be read \(there is no github-token\), so nothing was written\./
+    )
   })
 
   test('a token GitHub refuses (HTTP 403): require fails with GitHub’s answer, before any write', async () => {
@@ -315,7 +357,9 @@ describe('a token that cannot read', () => {
     })
     const result = await pushApply({ 'reviewed-plan': 'require' })
     expect(result.exitCode).toBe(1)
-    expect(result.errors[0]).toMatch(/^reviewed-plan: require, but the reviewed plan could not be read \(GitHub answered HTTP 403: Resource not accessible by integration.*\), so nothing was written\. Fix the token's permissions \(pull-requests: read\)/)
+    expect(result.errors[0]).toMatch(
+      /^reviewed-plan: require, but the reviewed plan could not be read \(GitHub answered HTTP 403: Resource not accessible by integration.*\), so nothing was written\. Fix the token's permissions \(pull-requests: read\)/
+    )
     expect(serviceWrites()).toEqual([])
   })
 
@@ -324,7 +368,11 @@ describe('a token that cannot read', () => {
     world.extraSecrets['unknown token'] = unknown
     const result = await pushApply({}, { githubToken: unknown })
     expectSuccess(result)
-    expect(result.warnings).toEqual([expect.stringMatching(/^The reviewed plan could not be read \(GitHub answered HTTP 401: Bad credentials.*\); applying without comparing/)])
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /^The reviewed plan could not be read \(GitHub answered HTTP 401: Bad credentials.*\); applying without comparing/
+      )
+    ])
     expect(world.idps()).toHaveLength(1)
   })
 

@@ -7,7 +7,16 @@
 // the plan comment, the issue is a courtesy: without `issues: write` the run warns, never fails.
 import { context } from '@actions/github'
 import { describeMalformed, ServiceError } from '../errors.js'
-import { createGitHubClient, currentRepository, gitHubFailure, listPages, whoIsToken, writtenBy, type GitHubClient, type TokenIdentity } from '../github.js'
+import {
+  createGitHubClient,
+  currentRepository,
+  gitHubFailure,
+  listPages,
+  whoIsToken,
+  writtenBy,
+  type GitHubClient,
+  type TokenIdentity
+} from '../github.js'
 import * as log from '../log.js'
 import { hasChanges, type Plan } from '../plan.js'
 import { redact } from '../secrets.js'
@@ -38,9 +47,17 @@ export function driftTitle(idpName: string): string {
 /** An item of the issues list; anything else is an error naming GitHub. */
 function checkedIssue(item: unknown, page: number): Issue {
   const issue = item as Issue | null
-  if (typeof issue !== 'object' || issue === null || !Number.isSafeInteger(issue.number) || issue.number <= 0 ||
-    (issue.body !== undefined && issue.body !== null && typeof issue.body !== 'string')) {
-    throw new ServiceError('GitHub', `page ${page} of the repository's open issues holds an item that is not an issue (${describeMalformed(item)}).`)
+  if (
+    typeof issue !== 'object' ||
+    issue === null ||
+    !Number.isSafeInteger(issue.number) ||
+    issue.number <= 0 ||
+    (issue.body !== undefined && issue.body !== null && typeof issue.body !== 'string')
+  ) {
+    throw new ServiceError(
+      'GitHub',
+      `page ${page} of the repository's open issues holds an item that is not an issue (${describeMalformed(item)}).`
+    )
   }
   return issue
 }
@@ -50,7 +67,12 @@ function checkedIssue(item: unknown, page: number): Issue {
  * it. A user's token filters by creator (GitHub surely takes a user's login there); an app's bot is
  * looked for in every open issue, since how `creator` takes a bot's login is not documented.
  */
-async function findDriftIssue(client: GitHubClient, where: Repository, marker: string, identity: TokenIdentity): Promise<Issue | undefined> {
+async function findDriftIssue(
+  client: GitHubClient,
+  where: Repository,
+  marker: string,
+  identity: TokenIdentity
+): Promise<Issue | undefined> {
   const parameters = { ...where, state: 'open', ...(identity.user ? { creator: identity.login } : {}) }
   let page = 0
   for await (const items of listPages(client, 'GET /repos/{owner}/{repo}/issues', parameters, "the repository's open issues")) {
@@ -70,15 +92,26 @@ function issueBody(marker: string, run: RunContext, versions: string[]): string 
     `Cognito or Cloudflare Access no longer match the configuration: ${by} planned the changes below. ` +
     'Apply them (push to the branch the apply workflow runs on, or run it by hand), or change the configuration to match what is there now. ' +
     'The first scheduled plan that finds no drift closes this issue.\n\n'
-  return commentBody(marker, versions.map(version => intro + version))
+  return commentBody(
+    marker,
+    versions.map(version => intro + version)
+  )
 }
 
 /** On a scheduled plan: opens, updates or closes this instance's drift issue. Never throws. */
-export async function keepDriftIssue(settings: Settings, instance: string, run: RunContext, plan: Plan, versions: () => string[]): Promise<void> {
+export async function keepDriftIssue(
+  settings: Settings,
+  instance: string,
+  run: RunContext,
+  plan: Plan,
+  versions: () => string[]
+): Promise<void> {
   if (context.eventName !== 'schedule' || !settings.driftIssue) return
   const where = currentRepository()
   if (!settings.githubToken || !where) {
-    log.warning(`No ${settings.githubToken ? 'GITHUB_REPOSITORY' : 'github-token'}, so no drift issue is kept; the plan is in the job summary.`)
+    log.warning(
+      `No ${settings.githubToken ? 'GITHUB_REPOSITORY' : 'github-token'}, so no drift issue is kept; the plan is in the job summary.`
+    )
     return
   }
   const client = createGitHubClient(settings.githubToken, settings.timing.requestTimeoutMs)
