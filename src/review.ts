@@ -263,11 +263,9 @@ function checkedPullRequest(item: unknown): PullRequestItem {
     pr.number > 0 &&
     typeof pr.base?.ref === 'string' &&
     (pr.merged_at === undefined || pr.merged_at === null || typeof pr.merged_at === 'string')
-  if (!valid)
-    throw new ServiceError(
-      'GitHub',
-      `the pull requests of the commit include an item that is not a pull request (${describeMalformed(item)}).`
-    )
+  if (!valid) {
+    throw new ServiceError('GitHub', `the pull requests of the commit include an item that is not a pull request (${describeMalformed(item)}).`)
+  }
   return pr
 }
 
@@ -308,15 +306,14 @@ export async function lookUpReviewedPlan(settings: Settings, run: ReviewContext,
       headSha
     }
     const comment = await readOwnComment(client, { ...where, issueNumber: found.number, instance })
-    if (!comment)
-      return {
-        kind: 'missing',
-        reason: `pull request #${pr.number} has no plan comment of this instance (“${settings.idpName}”) by this token's identity`,
-        pr
-      }
+    if (!comment) {
+      const reason = `pull request #${pr.number} has no plan comment of this instance (“${settings.idpName}”) by this token's identity`
+      return { kind: 'missing', reason, pr }
+    }
     const read = readPlanData(comment.body, commentMarker(instance))
-    if ('problem' in read)
+    if ('problem' in read) {
       return { kind: 'missing', reason: `the plan comment of pull request #${pr.number} carries no readable plan: ${read.problem}`, pr }
+    }
     return { kind: 'found', pr: { ...pr, url: `${pr.url}#issuecomment-${comment.id}` }, summary: read.summary }
   } catch (error) {
     return { kind: 'unavailable', reason: gitHubFailure(error).reason }
@@ -326,6 +323,8 @@ export async function lookUpReviewedPlan(settings: Settings, run: ReviewContext,
 }
 
 // ---- the gate between plan and apply ----------------------------------------------------------
+
+const MANUAL_RUN = 'Not compared with a reviewed plan: a manual run (workflow_dispatch) is the deliberate override.'
 
 /**
  * The check as reconcile runs it, between the plan and the apply: `beforeApply` logs the verdict
@@ -340,18 +339,9 @@ export function reviewGate(
   const beforeApply = async (plan: Plan): Promise<void> => {
     if (settings.reviewedPlan === 'off' || settings.mode !== 'apply') return
     if (run.eventName !== 'push') {
-      const why =
-        run.eventName === 'workflow_dispatch'
-          ? 'a workflow_dispatch run is the deliberate override'
-          : 'only an apply triggered by a push is'
-      log.info(`reviewed-plan: not checked, because ${why}.`)
-      if (run.eventName === 'workflow_dispatch')
-        markdown = [
-          '#### Reviewed plan',
-          '',
-          'Not compared with a reviewed plan: a manual run (workflow_dispatch) is the deliberate override.',
-          ''
-        ]
+      const manual = run.eventName === 'workflow_dispatch'
+      log.info(`reviewed-plan: not checked, because ${manual ? 'a workflow_dispatch run is the deliberate override' : 'only an apply triggered by a push is'}.`)
+      if (manual) markdown = ['#### Reviewed plan', '', MANUAL_RUN, '']
       return
     }
     const current = summarizePlan(plan.resources)
