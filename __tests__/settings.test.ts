@@ -47,9 +47,16 @@ describe('readSettings', () => {
 
   test('auto mode plans on pull requests (their reviews and the merge queue too) and schedules, and applies otherwise', () => {
     const events = [
-      ['pull_request', 'plan'], ['pull_request_target', 'plan'], ['schedule', 'plan'], ['pull_request_review', 'plan'],
-      ['pull_request_review_comment', 'plan'], ['merge_group', 'plan'],
-      ['push', 'apply'], ['workflow_dispatch', 'apply'], ['release', 'apply'], ['repository_dispatch', 'apply']
+      ['pull_request', 'plan'],
+      ['pull_request_target', 'plan'],
+      ['schedule', 'plan'],
+      ['pull_request_review', 'plan'],
+      ['pull_request_review_comment', 'plan'],
+      ['merge_group', 'plan'],
+      ['push', 'apply'],
+      ['workflow_dispatch', 'apply'],
+      ['release', 'apply'],
+      ['repository_dispatch', 'apply']
     ]
     for (const [event, mode] of events) {
       const result = readSettings(sources(VALID, {}, event))
@@ -62,9 +69,18 @@ describe('readSettings', () => {
 
   test('reviewed-plan, drift-issue and fail-on-changes', () => {
     const result = readSettings(sources({ ...VALID, 'reviewed-plan': 'Require', 'drift-issue': 'false', 'fail-on-changes': 'true' }))
-    expect(result.ok && [result.settings.reviewedPlan, result.settings.driftIssue, result.settings.failOnChanges]).toEqual(['require', false, true])
-    expect(problemsFor({ 'reviewed-plan': 'strict' })).toEqual([{ input: 'reviewed-plan', message: '`strict` is not one of `off`, `warn`, `require`.' }])
-    expect(problemsFor({ 'drift-issue': 'yes', 'fail-on-changes': '1' }).map(problem => problem.input)).toEqual(['drift-issue', 'fail-on-changes'])
+    expect(result.ok && [result.settings.reviewedPlan, result.settings.driftIssue, result.settings.failOnChanges]).toEqual([
+      'require',
+      false,
+      true
+    ])
+    expect(problemsFor({ 'reviewed-plan': 'strict' })).toEqual([
+      { input: 'reviewed-plan', message: '`strict` is not one of `off`, `warn`, `require`.' }
+    ])
+    expect(problemsFor({ 'drift-issue': 'yes', 'fail-on-changes': '1' }).map(problem => problem.input)).toEqual([
+      'drift-issue',
+      'fail-on-changes'
+    ])
   })
 
   test('lists split on commas, newlines and (for scopes and claims) spaces', () => {
@@ -76,14 +92,21 @@ describe('readSettings', () => {
   })
 
   test('the token and account come from the environment when the inputs are empty', () => {
-    const result = readSettings(sources({ 'user-pool-id': VALID['user-pool-id'] }, { CLOUDFLARE_API_TOKEN: 'env-token-123456', CLOUDFLARE_ACCOUNT_ID: ACCOUNT }))
+    const result = readSettings(
+      sources({ 'user-pool-id': VALID['user-pool-id'] }, { CLOUDFLARE_API_TOKEN: 'env-token-123456', CLOUDFLARE_ACCOUNT_ID: ACCOUNT })
+    )
     expect(result.ok && result.settings.cloudflare.apiToken).toBe('env-token-123456')
     expect(result.ok && result.settings.cloudflare.scope).toEqual({ kind: 'accounts', id: ACCOUNT })
   })
 
   test('an explicit zone wins over an account id from the environment', () => {
     const zone = 'fedcba9876543210fedcba9876543210'
-    const result = readSettings(sources({ 'user-pool-id': VALID['user-pool-id'], 'cloudflare-zone-id': zone, 'cloudflare-api-token': 'tok-123456' }, { CLOUDFLARE_ACCOUNT_ID: ACCOUNT }))
+    const result = readSettings(
+      sources(
+        { 'user-pool-id': VALID['user-pool-id'], 'cloudflare-zone-id': zone, 'cloudflare-api-token': 'tok-123456' },
+        { CLOUDFLARE_ACCOUNT_ID: ACCOUNT }
+      )
+    )
     expect(result.ok && result.settings.cloudflare.scope).toEqual({ kind: 'zones', id: zone })
   })
 
@@ -94,7 +117,10 @@ describe('readSettings', () => {
 
   test('secrets reach onSecret before validation', () => {
     const seen: string[] = []
-    readSettings({ ...sources({ ...VALID, 'user-pool-id': 'bad', 'github-token': 'ghs_abcdef123456' }), onSecret: secret => seen.push(secret) })
+    readSettings({
+      ...sources({ ...VALID, 'user-pool-id': 'bad', 'github-token': 'ghs_abcdef123456' }),
+      onSecret: secret => seen.push(secret)
+    })
     expect(seen).toEqual([VALID['cloudflare-api-token'], 'ghs_abcdef123456'])
   })
 
@@ -170,44 +196,92 @@ describe('readSettings', () => {
   })
 
   test('bad endpoint overrides and timing knobs are named', () => {
-    const problems = problemsFor({}, { CLOUDFLARE_API_BASE_URL: 'ftp://x', COGNITO_HOSTED_UI_ENDPOINT: 'not a url', COGNITO_ACCESS_DOMAIN_POLL_MS: '-1' })
-    expect(problems.map(problem => problem.input).sort()).toEqual(['CLOUDFLARE_API_BASE_URL', 'COGNITO_ACCESS_DOMAIN_POLL_MS', 'COGNITO_HOSTED_UI_ENDPOINT'])
+    const problems = problemsFor(
+      {},
+      { CLOUDFLARE_API_BASE_URL: 'ftp://x', COGNITO_HOSTED_UI_ENDPOINT: 'not a url', COGNITO_ACCESS_DOMAIN_POLL_MS: '-1' }
+    )
+    expect(problems.map(problem => problem.input).sort()).toEqual([
+      'CLOUDFLARE_API_BASE_URL',
+      'COGNITO_ACCESS_DOMAIN_POLL_MS',
+      'COGNITO_HOSTED_UI_ENDPOINT'
+    ])
   })
 
   const INPUT_NAMES = [
-    'mode', 'user-pool-id', 'aws-region', 'app-client-name', 'app-client-id', 'cognito-domain', 'identity-providers',
-    'scopes', 'team-name', 'cloudflare-account-id', 'cloudflare-zone-id', 'cloudflare-api-token', 'idp-name', 'idp-id',
-    'claims', 'email-claim-name', 'pkce', 'verify', 'comment', 'github-token', 'sync-secret', 'prune-callbacks', 'timeout-minutes'
+    'mode',
+    'user-pool-id',
+    'aws-region',
+    'app-client-name',
+    'app-client-id',
+    'cognito-domain',
+    'identity-providers',
+    'scopes',
+    'team-name',
+    'cloudflare-account-id',
+    'cloudflare-zone-id',
+    'cloudflare-api-token',
+    'idp-name',
+    'idp-id',
+    'claims',
+    'email-claim-name',
+    'pkce',
+    'verify',
+    'comment',
+    'github-token',
+    'sync-secret',
+    'prune-callbacks',
+    'timeout-minutes'
   ]
 
   test('property: any string for any input gives settings or named problems, never a crash', () => {
     const inputValue = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('', ' ', 'true', 'plan', ',', '\n', 'openid'))
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom(...INPUT_NAMES), inputValue), fc.constantFrom('push', 'pull_request', ''), (inputs, event) => {
-        const result = readSettings(sources({ ...VALID, ...inputs }, {}, event))
-        if (result.ok) {
-          expect(['plan', 'apply']).toContain(result.settings.mode)
-          expect(result.settings.scopes).toContain('openid')
-          for (const name of [result.settings.idpName, result.settings.appClientName]) expect(name).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u)
-        } else {
-          expect(result.problems.length).toBeGreaterThan(0)
-          for (const problem of result.problems) {
-            expect(INPUT_NAMES).toContain(problem.input)
-            expect(problem.message.length).toBeGreaterThan(0)
+      fc.property(
+        fc.dictionary(fc.constantFrom(...INPUT_NAMES), inputValue),
+        fc.constantFrom('push', 'pull_request', ''),
+        (inputs, event) => {
+          const result = readSettings(sources({ ...VALID, ...inputs }, {}, event))
+          if (result.ok) {
+            expect(['plan', 'apply']).toContain(result.settings.mode)
+            expect(result.settings.scopes).toContain('openid')
+            for (const name of [result.settings.idpName, result.settings.appClientName])
+              expect(name).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u)
+          } else {
+            expect(result.problems.length).toBeGreaterThan(0)
+            for (const problem of result.problems) {
+              expect(INPUT_NAMES).toContain(problem.input)
+              expect(problem.message.length).toBeGreaterThan(0)
+            }
           }
         }
-      }),
+      ),
       { numRuns: 3000 }
     )
   })
 
   test('property: a single bad value names exactly that input', () => {
     fc.assert(
-      fc.property(fc.constantFrom('mode', 'pkce', 'verify', 'comment', 'idp-id', 'cloudflare-account-id', 'reviewed-plan', 'drift-issue', 'fail-on-changes'), fc.string({ minLength: 1 }).filter(s => !/^(true|false|True|False|TRUE|FALSE|plan|apply|auto|off|warn|require)$/i.test(s.trim()) && s.trim() !== ''), (input, value) => {
-        const result = readSettings(sources({ ...VALID, [input]: value }))
-        expect(result.ok).toBe(false)
-        if (!result.ok) expect(result.problems.map(problem => problem.input)).toEqual([input])
-      }),
+      fc.property(
+        fc.constantFrom(
+          'mode',
+          'pkce',
+          'verify',
+          'comment',
+          'idp-id',
+          'cloudflare-account-id',
+          'reviewed-plan',
+          'drift-issue',
+          'fail-on-changes'
+        ),
+        fc
+          .string({ minLength: 1 })
+          .filter(s => !/^(true|false|True|False|TRUE|FALSE|plan|apply|auto|off|warn|require)$/i.test(s.trim()) && s.trim() !== ''),
+        (input, value) => {
+          const result = readSettings(sources({ ...VALID, [input]: value }))
+          expect(result.ok).toBe(false)
+          if (!result.ok) expect(result.problems.map(problem => problem.input)).toEqual([input])
+        }
+      ),
       { numRuns: 2000 }
     )
   })

@@ -83,7 +83,9 @@ describe.each(FILES)('%s', file => {
     expect(step.uses).toBe(ACTION)
     const given = Object.keys(step.with ?? {})
     expect(given.filter(name => !(name in inputs))).toEqual([])
-    const required = Object.entries(inputs).filter(([, spec]) => spec.required && spec.default === undefined).map(([name]) => name)
+    const required = Object.entries(inputs)
+      .filter(([, spec]) => spec.required && spec.default === undefined)
+      .map(([name]) => name)
     expect(required.length).toBeGreaterThan(0)
     for (const name of required) expect(String(step.with?.[name] ?? '')).not.toBe('')
   })
@@ -98,7 +100,10 @@ describe.each(FILES)('%s', file => {
     const aws = steps.findIndex(step => step.uses === AWS)
     expect(aws).toBeGreaterThanOrEqual(0)
     expect(aws).toBeLessThan(steps.indexOf(ourStep(workflow)))
-    expect(steps[aws].with).toEqual({ 'role-to-assume': expect.stringMatching(/^arn:aws:iam::\d{12}:role\/.+/), 'aws-region': expect.any(String) })
+    expect(steps[aws].with).toEqual({
+      'role-to-assume': expect.stringMatching(/^arn:aws:iam::\d{12}:role\/.+/),
+      'aws-region': expect.any(String)
+    })
     expect(permissions(workflow)['id-token']).toBe('write')
     expect(permissions(workflow).contents).toBe('read')
   })
@@ -175,7 +180,10 @@ test('plan.yml: plans on pull requests, may comment, one plan per pull request, 
   const step = ourStep(workflow)
   expect(step.with?.mode).toBe('plan')
   expect(step.with?.comment).not.toBe(false)
-  expect(workflow.concurrency).toEqual({ group: expect.stringContaining('${{ github.event.pull_request.number }}'), 'cancel-in-progress': true })
+  expect(workflow.concurrency).toEqual({
+    group: expect.stringContaining('${{ github.event.pull_request.number }}'),
+    'cancel-in-progress': true
+  })
   const aws = onlyJob(workflow).steps.find(s => s.uses === AWS)
   expect(aws?.if).toBe('github.event.pull_request.head.repo.full_name == github.repository')
 })

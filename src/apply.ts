@@ -201,7 +201,9 @@ class ApplyRun {
     let checks: CheckResult[] = []
     for (let attempt = 1; attempt <= (clientChanged ? PROBE_ATTEMPTS : 1); attempt++) {
       if (attempt > 1) {
-        this.log(`The hosted UI does not accept the client yet; checking again in ${this.timings.domainPollMs} ms (${attempt} of ${PROBE_ATTEMPTS}).`)
+        this.log(
+          `The hosted UI does not accept the client yet; checking again in ${this.timings.domainPollMs} ms (${attempt} of ${PROBE_ATTEMPTS}).`
+        )
         await sleep(this.timings.domainPollMs, 'the wait before probing the hosted UI again')
       }
       checks = await runChecks({
@@ -261,9 +263,9 @@ class ApplyRun {
     const { desired, kept, action } = this.plan.steps.identityProvider
     const readBack = stored
       ? checkReadBack([
-        ...identityProviderChanges(stored, desired, clientId, false),
-        ...(action === 'update' ? lostScimSettings(stored, kept) : [])
-      ])
+          ...identityProviderChanges(stored, desired, clientId, false),
+          ...(action === 'update' ? lostScimSettings(stored, kept) : [])
+        ])
       : checkReadBack([{ field: 'id', before: 'nothing', after: id }])
     this.plan.checks.push(readBack)
     const failure = failureMessage([readBack])

@@ -30,10 +30,7 @@ export interface Observed {
   identityProvider?: IdentityProvider
 }
 
-export async function observe(
-  settings: Settings,
-  services: { cognito: CognitoApi; cloudflare: CloudflareApi }
-): Promise<Observed> {
+export async function observe(settings: Settings, services: { cognito: CognitoApi; cloudflare: CloudflareApi }): Promise<Observed> {
   const { cognito, cloudflare } = services
   const [pool, client, teamName, identityProvider] = await Promise.all([
     cognito.describeUserPool(settings.userPoolId),
@@ -46,9 +43,7 @@ export async function observe(
     poolHostnames: poolHostnames(pool, settings.region)
   }
   const hasBranding =
-    domain.managedLoginVersion === 2 && client?.ClientId
-      ? await cognito.hasBranding(settings.userPoolId, client.ClientId)
-      : undefined
+    domain.managedLoginVersion === 2 && client?.ClientId ? await cognito.hasBranding(settings.userPoolId, client.ClientId) : undefined
   return {
     userPoolId: settings.userPoolId,
     issuer: issuerUrl(pool, settings.region, settings.endpoints.cognito),

@@ -113,7 +113,14 @@ export function buildPlan(settings: Settings, observed: Observed): Plan {
     const id = observed.client.ClientId ?? ''
     const notes = existingClientNotes(observed.client, wantedClient, changes)
     warnings.push(...otherTeamWarnings(observed.client, observed.teamName, wantedClient))
-    resources.push({ kind: 'cognito-app-client', title: clientTitle, id, action: changes.length > 0 ? 'update' : 'no-change', changes, ...withNotes(notes) })
+    resources.push({
+      kind: 'cognito-app-client',
+      title: clientTitle,
+      id,
+      action: changes.length > 0 ? 'update' : 'no-change',
+      changes,
+      ...withNotes(notes)
+    })
     client = changes.length > 0 ? { update: updateClientRequest(observed.client, wantedClient) } : { keep: id }
   } else {
     const request = createClientRequest(settings.userPoolId, wantedClient)
@@ -182,7 +189,9 @@ function existingClientNotes(existing: UserPoolClientType, desired: DesiredClien
     notes.push(`prune-callbacks: true removes the Access callbacks of other Zero Trust teams: ${pruned.join(', ')}.`)
   }
   if (changes.some(change => change.field === 'ReadAttributes')) {
-    notes.push('ReadAttributes gains email: the client lists the attributes its tokens may carry, and Cloudflare reads the email claim (email-claim-name: email).')
+    notes.push(
+      'ReadAttributes gains email: the client lists the attributes its tokens may carry, and Cloudflare reads the email claim (email-claim-name: email).'
+    )
   }
   return notes
 }
@@ -218,7 +227,11 @@ const LOG_SYMBOL: Record<Action, string> = { create: '+', update: '~', 'no-chang
 /** The plan as plain log lines: one per resource, with the fields that change, and its notes. */
 export function describePlan(plan: Plan): string[] {
   const counts = countActions(plan)
-  const lines = [hasChanges(plan) ? `Plan: ${counts.create} to create, ${counts.update} to change, ${counts['no-change']} unchanged.` : 'Plan: no changes.']
+  const lines = [
+    hasChanges(plan)
+      ? `Plan: ${counts.create} to create, ${counts.update} to change, ${counts['no-change']} unchanged.`
+      : 'Plan: no changes.'
+  ]
   for (const resource of plan.resources) {
     const fields = resource.action === 'update' ? `: ${resource.changes.map(change => change.field).join(', ')}` : ''
     lines.push(`  ${LOG_SYMBOL[resource.action]} ${resource.action} ${resource.title}${resource.id ? ` (${resource.id})` : ''}${fields}`)

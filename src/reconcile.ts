@@ -38,11 +38,18 @@ export async function reconcile(
   }
   try {
     await beforeApply?.(plan)
-    const applied = await applyPlan(plan, observed, settings, services, {
-      domainPollMs: settings.timing.domainPollMs,
-      domainWaitMs: settings.timing.domainWaitMs,
-      createRetryMs: settings.timing.retryBaseMs
-    }, log)
+    const applied = await applyPlan(
+      plan,
+      observed,
+      settings,
+      services,
+      {
+        domainPollMs: settings.timing.domainPollMs,
+        domainWaitMs: settings.timing.domainWaitMs,
+        createRetryMs: settings.timing.retryBaseMs
+      },
+      log
+    )
     return { plan, observed, applied }
   } catch (error) {
     return { plan, observed, error }

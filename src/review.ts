@@ -264,7 +264,10 @@ function checkedPullRequest(item: unknown): PullRequestItem {
     typeof pr.base?.ref === 'string' &&
     (pr.merged_at === undefined || pr.merged_at === null || typeof pr.merged_at === 'string')
   if (!valid) {
-    throw new ServiceError('GitHub', `the pull requests of the commit include an item that is not a pull request (${describeMalformed(item)}).`)
+    throw new ServiceError(
+      'GitHub',
+      `the pull requests of the commit include an item that is not a pull request (${describeMalformed(item)}).`
+    )
   }
   return pr
 }
@@ -340,7 +343,9 @@ export function reviewGate(
     if (settings.reviewedPlan === 'off' || settings.mode !== 'apply') return
     if (run.eventName !== 'push') {
       const manual = run.eventName === 'workflow_dispatch'
-      log.info(`reviewed-plan: not checked, because ${manual ? 'a workflow_dispatch run is the deliberate override' : 'only an apply triggered by a push is'}.`)
+      log.info(
+        `reviewed-plan: not checked, because ${manual ? 'a workflow_dispatch run is the deliberate override' : 'only an apply triggered by a push is'}.`
+      )
       if (manual) markdown = ['#### Reviewed plan', '', MANUAL_RUN, '']
       return
     }

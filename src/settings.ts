@@ -76,9 +76,7 @@ export interface InputProblem {
   message: string
 }
 
-export type SettingsResult =
-  | { ok: true; settings: Settings }
-  | { ok: false; problems: InputProblem[] }
+export type SettingsResult = { ok: true; settings: Settings } | { ok: false; problems: InputProblem[] }
 
 export interface SettingsSources {
   /** Raw input by kebab-case name, '' when unset (like core.getInput). */
@@ -122,7 +120,14 @@ export const DEFAULT_CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4'
 /** Splits a list input on commas and newlines (and spaces, when `spaces`), dropping empties and repeats. */
 export function splitList(raw: string, spaces: boolean): string[] {
   const separator = spaces ? /[\s,]+/ : /[,\r\n]+/
-  return [...new Set(raw.split(separator).map(item => item.trim()).filter(Boolean))]
+  return [
+    ...new Set(
+      raw
+        .split(separator)
+        .map(item => item.trim())
+        .filter(Boolean)
+    )
+  ]
 }
 
 export function readSettings(sources: SettingsSources): SettingsResult {
@@ -167,10 +172,22 @@ export function readSettings(sources: SettingsSources): SettingsResult {
   const cognitoDomain = input('cognito-domain').toLowerCase() || undefined
   if (cognitoDomain) checkDomain(cognitoDomain, problem)
 
-  const identityProviders = readList('identity-providers', input('identity-providers') || 'COGNITO', false, IDENTITY_PROVIDER,
-    'identity provider names have 1–32 characters and no spaces', problem)
-  const scopes = readList('scopes', input('scopes') || 'openid email profile', true, SCOPE,
-    'scopes are printable ASCII without quotes or backslashes', problem)
+  const identityProviders = readList(
+    'identity-providers',
+    input('identity-providers') || 'COGNITO',
+    false,
+    IDENTITY_PROVIDER,
+    'identity provider names have 1–32 characters and no spaces',
+    problem
+  )
+  const scopes = readList(
+    'scopes',
+    input('scopes') || 'openid email profile',
+    true,
+    SCOPE,
+    'scopes are printable ASCII without quotes or backslashes',
+    problem
+  )
   if (scopes.length > 0 && !scopes.includes('openid')) {
     problem('scopes', 'must include `openid`: Cloudflare signs people in with OpenID Connect.')
   }
@@ -210,9 +227,10 @@ export function readSettings(sources: SettingsSources): SettingsResult {
   const failOnChanges = readBoolean('fail-on-changes', input('fail-on-changes'), false, problem)
 
   const baseUrl = readUrl('CLOUDFLARE_API_BASE_URL', env('CLOUDFLARE_API_BASE_URL') || DEFAULT_CLOUDFLARE_API, problem)
-  const cognitoEndpoint = env('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS') === 'true'
-    ? ''
-    : env('AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER') || env('AWS_ENDPOINT_URL')
+  const cognitoEndpoint =
+    env('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS') === 'true'
+      ? ''
+      : env('AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER') || env('AWS_ENDPOINT_URL')
   const hostedUi = env('COGNITO_HOSTED_UI_ENDPOINT')
   if (cognitoEndpoint) readUrl('AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER', cognitoEndpoint, problem)
   if (hostedUi) readUrl('COGNITO_HOSTED_UI_ENDPOINT', hostedUi, problem)
@@ -263,7 +281,14 @@ type Report = (input: string, message: string) => void
  * check, which runs before the merge) and schedules. Anything else applies: a push, a
  * workflow_dispatch, and the events people trigger on purpose (release, repository_dispatch).
  */
-export const PLAN_EVENTS = ['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment', 'merge_group', 'schedule']
+export const PLAN_EVENTS = [
+  'pull_request',
+  'pull_request_target',
+  'pull_request_review',
+  'pull_request_review_comment',
+  'merge_group',
+  'schedule'
+]
 
 function readMode(raw: string, eventName: string, problem: Report): Pick<Settings, 'mode' | 'modeReason'> | undefined {
   const value = raw.toLowerCase() || 'auto'
@@ -310,7 +335,10 @@ function readTimeoutMinutes(raw: string, problem: Report): number {
 
 function readTeamName(raw: string, problem: Report): string | undefined {
   // People paste the whole team domain; take its first label.
-  const value = raw.toLowerCase().replace(/^https?:\/\//, '').replace(/\.cloudflareaccess\.com\/?$/, '')
+  const value = raw
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/\.cloudflareaccess\.com\/?$/, '')
   if (!value) return undefined
   if (!DNS_LABEL.test(value)) {
     problem('team-name', `\`${raw}\` is not a team name; expected the \`<team>\` of \`<team>.cloudflareaccess.com\` (a DNS label).`)

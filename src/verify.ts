@@ -107,14 +107,20 @@ export function judgeDiscovery(
   if (wrong.length === 0) {
     const later = hostedEndpoints ? '' : '; the authorization and token endpoints are checked once the domain exists'
     const siblings = Object.keys(expected).filter(field => verdicts[field] === 'sibling')
-    return pass(CHECKS.discovery, `${Object.keys(expected).join(', ')} of ${url} match what Cloudflare gets${later}${siblingNote(document, siblings, endpoints.hostname)}`)
+    return pass(
+      CHECKS.discovery,
+      `${Object.keys(expected).join(', ')} of ${url} match what Cloudflare gets${later}${siblingNote(document, siblings, endpoints.hostname)}`
+    )
   }
   const missing = wrong.filter(field => verdicts[field] === 'missing')
   return fail(CHECKS.discovery, {
     expected: wrong.map(field => `${field} ${expected[field]}`).join(', '),
     found: wrong.map(field => `${field} ${verdicts[field] === 'missing' ? 'missing' : shown(String(document[field]))}`).join(', '),
     fix: missing.some(field => field.endsWith('_endpoint'))
-      ? missingEndpointsFix(missing.filter(field => field.endsWith('_endpoint')), endpoints.hostname)
+      ? missingEndpointsFix(
+          missing.filter(field => field.endsWith('_endpoint')),
+          endpoints.hostname
+        )
       : discoveryFix(document, wrong, endpoints.hostname)
   })
 }
@@ -127,8 +133,10 @@ function siblingNote(document: Record<string, unknown>, siblings: string[], host
 
 /** Cognito publishes the hosted UI's endpoints only while the pool has a domain that serves them. */
 function missingEndpointsFix(fields: string[], hostname: string): string {
-  return `the discovery document names no ${fields.join(' or ')}; Cognito publishes them only while the pool has a hosted domain: ` +
+  return (
+    `the discovery document names no ${fields.join(' or ')}; Cognito publishes them only while the pool has a hosted domain: ` +
     `check in the Cognito console that ${hostname} is a domain of this pool and ACTIVE, then re-run.`
+  )
 }
 
 /** The likely cause: another hosted domain than the one chosen, or an issuer other than the pool's. */
@@ -142,8 +150,10 @@ function discoveryFix(document: Record<string, unknown>, wrong: string[], hostna
   if (endpoints.length > 0) {
     return `the pool publishes other endpoints on ${hostname} than Cloudflare would get: check the pool's domains in the Cognito console.`
   }
-  return 'Cloudflare\'s certs URL comes from the issuer that DescribeUserPool names: check user-pool-id and aws-region, ' +
-    'and that any AWS_ENDPOINT_URL override serves this pool\'s issuer.'
+  return (
+    "Cloudflare's certs URL comes from the issuer that DescribeUserPool names: check user-pool-id and aws-region, " +
+    "and that any AWS_ENDPOINT_URL override serves this pool's issuer."
+  )
 }
 
 function parseUrl(url: string): URL | undefined {
@@ -212,7 +222,8 @@ export function describeKey(key: JWK): string {
 
 /** Judges a fetched JSON value as the pool's JWKS. */
 export async function judgeJwks(json: unknown, certsUrl: string): Promise<CheckResult> {
-  const fix = `Cloudflare verifies the ID tokens with these keys: check that ${certsUrl} is the pool's JWKS ` +
+  const fix =
+    `Cloudflare verifies the ID tokens with these keys: check that ${certsUrl} is the pool's JWKS ` +
     '(user-pool-id, aws-region, and any AWS_ENDPOINT_URL override).'
   try {
     createLocalJWKSet(json as JSONWebKeySet) // throws on anything that is not a JWK set
@@ -236,7 +247,7 @@ export async function judgeJwks(json: unknown, certsUrl: string): Promise<CheckR
 
 /** The JWKS parses, and at least one key can verify RS256 ID tokens. */
 export async function checkJwks(http: HttpClient, certsUrl: string): Promise<CheckResult> {
-  const fix = 'the JWKS lives under the pool\'s issuer: check user-pool-id and aws-region.'
+  const fix = "the JWKS lives under the pool's issuer: check user-pool-id and aws-region."
   try {
     const { status, json } = await getJson(http, certsUrl)
     if (status !== 200 || json === undefined) {
@@ -349,13 +360,17 @@ function hostedUiFix(error: string | undefined, probe: HostedUiProbe): string {
   const client = `app client ${probe.clientId}`
   switch (error) {
     case 'redirect_mismatch':
-      return `${probe.callbackUrl} is not among the callback URLs of ${client}. Re-run the action to add it; if this repeats, ` +
+      return (
+        `${probe.callbackUrl} is not among the callback URLs of ${client}. Re-run the action to add it; if this repeats, ` +
         'something else (Terraform, CloudFormation, a person in the console) rewrites the client, and UpdateUserPoolClient drops every callback it is not sent.'
+      )
     case 'invalid_request':
       return `${client} is unknown to the user pool behind this domain: check app-client-id and cognito-domain.`
     case 'bad_parameter':
-      return `Cognito refused the request Cloudflare's browser sends${probe.pkce ? ' (with PKCE: code_challenge and code_challenge_method S256)' : ''}; ` +
+      return (
+        `Cognito refused the request Cloudflare's browser sends${probe.pkce ? ' (with PKCE: code_challenge and code_challenge_method S256)' : ''}; ` +
         `check the hosted domain and ${client}${probe.pkce ? ', or set pkce: false' : ''}.`
+      )
     case 'unauthorized_client':
     case 'unsupported_response_type':
       return `allow the authorization code grant on ${client} (AllowedOAuthFlows code, AllowedOAuthFlowsUserPoolClient true).`
@@ -364,7 +379,7 @@ function hostedUiFix(error: string | undefined, probe: HostedUiProbe): string {
     case 'login_unavailable':
       return `give ${client} a managed login branding style (the action creates the default one when the client has none).`
     default:
-      return 'check that the hosted domain serves this pool, and the app client\'s callback URLs, OAuth flows and scopes.'
+      return "check that the hosted domain serves this pool, and the app client's callback URLs, OAuth flows and scopes."
   }
 }
 
@@ -447,7 +462,13 @@ export async function runChecks(inputs: VerifyInputs): Promise<CheckResult[]> {
   const domain = judgeDomain({ hostname: endpoints.hostname, exists: inputs.domainExists, status: inputs.domainStatus })
   const branding = judgeBranding(inputs)
   const blocker = probeBlocker(inputs, domain, branding)
-  const probe = { baseUrl: inputs.hostedUiBase, clientId: inputs.clientId!, callbackUrl: endpoints.callbackUrl, scopes: inputs.scopes, pkce: inputs.pkce }
+  const probe = {
+    baseUrl: inputs.hostedUiBase,
+    clientId: inputs.clientId!,
+    callbackUrl: endpoints.callbackUrl,
+    scopes: inputs.scopes,
+    pkce: inputs.pkce
+  }
   const [discovery, jwks, hostedUi] = await Promise.all([
     checkDiscovery(http, endpoints, inputs.domainExists, inputs.poolHostnames),
     checkJwks(http, endpoints.certsUrl),

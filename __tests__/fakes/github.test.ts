@@ -118,13 +118,9 @@ describe('writing comments', () => {
     expect(tooLong.status).toBe(422)
     expect(tooLong.data).toMatchObject({
       message: 'Validation Failed',
-      errors: [
-        { resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }
-      ]
+      errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }]
     })
-    const update = await failure(
-      octokit().rest.issues.updateComment({ ...repo, comment_id: created.data.id, body: `${longest}x` })
-    )
+    const update = await failure(octokit().rest.issues.updateComment({ ...repo, comment_id: created.data.id, body: `${longest}x` }))
     expect(update.status).toBe(422)
     expect(fake.comments('acme', 'infra', 7)).toHaveLength(1)
   })
@@ -216,7 +212,11 @@ describe('who a token is, by its kind', () => {
 
 describe('hostile answers', () => {
   test('answerNext serves a made-up answer (seeing the request) instead of the operation, then the real one', async () => {
-    fake.answerNext('listComments', call => ({ status: 200, headers: { 'content-type': 'application/json', link: '<x>; rel="next"' }, body: JSON.stringify([String(call.headers.authorization)]) }))
+    fake.answerNext('listComments', call => ({
+      status: 200,
+      headers: { 'content-type': 'application/json', link: '<x>; rel="next"' },
+      body: JSON.stringify([String(call.headers.authorization)])
+    }))
     const made = await octokit(READ).request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', issue)
     expect(made.data).toEqual([`token ${READ}`])
     expect(made.headers.link).toBe('<x>; rel="next"')
@@ -242,7 +242,14 @@ describe('issues', () => {
     fake.addIssue('acme', 'infra', { title: 'old', state: 'closed' })
     fake.addPullRequest('acme', 'infra', { headSha: 'a'.repeat(40) })
     const all = await octokit(READ).paginate(octokit(READ).rest.issues.listForRepo, { ...repo, per_page: 2 })
-    expect(all.map(item => [item.number, item.pull_request === undefined])).toEqual([[7, false], [5, true], [4, true], [3, true], [2, true], [1, true]])
+    expect(all.map(item => [item.number, item.pull_request === undefined])).toEqual([
+      [7, false],
+      [5, true],
+      [4, true],
+      [3, true],
+      [2, true],
+      [1, true]
+    ])
     expect(fake.calls.map(call => call.path)).toEqual([
       '/repos/acme/infra/issues?per_page=2',
       '/repositories/1/issues?per_page=2&page=2',
@@ -256,7 +263,8 @@ describe('issues', () => {
   test('creator filters by login; what it does with a bot’s login is a switch', async () => {
     fake.addIssue('acme', 'infra', { title: 'by the bot' })
     fake.addIssue('acme', 'infra', { title: 'by octocat', login: 'octocat' })
-    const titles = async (creator: string) => (await octokit(READ).rest.issues.listForRepo({ ...repo, creator })).data.map(item => item.title)
+    const titles = async (creator: string) =>
+      (await octokit(READ).rest.issues.listForRepo({ ...repo, creator })).data.map(item => item.title)
     expect(await titles('octocat')).toEqual(['by octocat'])
     expect(await titles(GITHUB_ACTIONS_BOT)).toEqual(['by the bot'])
     fake.botCreatorFilter = 'empty'
@@ -283,7 +291,10 @@ describe('issues', () => {
     seed(1)
     expect((await octokit().rest.issues.create({ ...repo, title: 'next' })).data.number).toBe(8)
     for (const fields of [{ title: '' }, { title: 'x'.repeat(257) }, { title: 'x', body: 'é'.repeat(MAX_COMMENT_LENGTH + 1) }]) {
-      expect((await failure(octokit().rest.issues.create({ ...repo, ...fields })))).toMatchObject({ status: 422, data: { message: 'Validation Failed' } })
+      expect(await failure(octokit().rest.issues.create({ ...repo, ...fields }))).toMatchObject({
+        status: 422,
+        data: { message: 'Validation Failed' }
+      })
     }
     expect((await failure(octokit().rest.issues.update({ ...repo, issue_number: 8, state: 'gone' as 'open' }))).status).toBe(422)
   })
@@ -291,7 +302,13 @@ describe('issues', () => {
 
 describe('pull requests associated with a commit', () => {
   const pulls = async (sha: string) =>
-    (await octokit(READ).request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', { ...repo, commit_sha: sha })).data as Array<{ number: number; merged_at: string | null; merge_commit_sha: string | null; base: { ref: string }; head: { sha: string } }>
+    (await octokit(READ).request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', { ...repo, commit_sha: sha })).data as Array<{
+      number: number
+      merged_at: string | null
+      merge_commit_sha: string | null
+      base: { ref: string }
+      head: { sha: string }
+    }>
 
   test('the merged pull request of its merge commit, or of one of its commits; open ones while none is merged', async () => {
     const head = 'a'.repeat(40)
@@ -299,7 +316,15 @@ describe('pull requests associated with a commit', () => {
     fake.addPullRequest('acme', 'infra', { number: 3, headSha: head, commits: ['c'.repeat(40), head] })
     expect((await pulls(head)).map(pr => [pr.number, pr.merged_at])).toEqual([[3, null]])
     fake.addPullRequest('acme', 'infra', { number: 4, headSha: head, merged: { commitSha: merge, at: '2026-01-02T03:04:05Z' } })
-    expect(await pulls(head)).toEqual([expect.objectContaining({ number: 4, merged_at: '2026-01-02T03:04:05Z', merge_commit_sha: merge, base: expect.objectContaining({ ref: 'main' }), head: expect.objectContaining({ sha: head }) })])
+    expect(await pulls(head)).toEqual([
+      expect.objectContaining({
+        number: 4,
+        merged_at: '2026-01-02T03:04:05Z',
+        merge_commit_sha: merge,
+        base: expect.objectContaining({ ref: 'main' }),
+        head: expect.objectContaining({ sha: head })
+      })
+    ])
     expect((await pulls(merge)).map(pr => pr.number)).toEqual([4])
     expect((await pulls('c'.repeat(40))).map(pr => pr.number)).toEqual([3])
     expect(await pulls('d'.repeat(40))).toEqual([])
@@ -307,7 +332,9 @@ describe('pull requests associated with a commit', () => {
   })
 
   test('needs a known token', async () => {
-    const denied = await failure(octokit('ghs_unknown').request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', { ...repo, commit_sha: 'a'.repeat(40) }))
+    const denied = await failure(
+      octokit('ghs_unknown').request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', { ...repo, commit_sha: 'a'.repeat(40) })
+    )
     expect(denied.status).toBe(401)
   })
 })

@@ -138,7 +138,11 @@ const SUB_ROUTES: Array<{ pattern: RegExp; resource: Target['resource']; operati
   { pattern: /^\/issues\/comments\/(\d+)\/?$/, resource: 'comment', operations: { PATCH: 'updateComment' } },
   { pattern: /^\/issues\/?$/, resource: 'issues', operations: { GET: 'listIssues', POST: 'createIssue' } },
   { pattern: /^\/issues\/(\d+)\/?$/, resource: 'issue', operations: { GET: 'getIssue', PATCH: 'updateIssue' } },
-  { pattern: /^\/commits\/([0-9a-f]{7,40})\/pulls\/?$/, resource: 'commitPulls', operations: { GET: 'listPullRequestsAssociatedWithCommit' } }
+  {
+    pattern: /^\/commits\/([0-9a-f]{7,40})\/pulls\/?$/,
+    resource: 'commitPulls',
+    operations: { GET: 'listPullRequestsAssociatedWithCommit' }
+  }
 ]
 
 export class GitHubFake extends HttpFake {
@@ -187,7 +191,11 @@ export class GitHubFake extends HttpFake {
     return this.repos.get(repoKey(owner, repo))?.issues.filter(issue => !issue.pullRequest) ?? []
   }
 
-  addIssue(owner: string, repo: string, issue: { title: string; body?: string | null; login?: string; state?: 'open' | 'closed' }): StoredIssue {
+  addIssue(
+    owner: string,
+    repo: string,
+    issue: { title: string; body?: string | null; login?: string; state?: 'open' | 'closed' }
+  ): StoredIssue {
     return this.storeIssue(this.repoState(owner, repo), issue.title, issue.body ?? null, issue.login ?? GITHUB_ACTIONS_BOT, issue.state)
   }
 
@@ -198,7 +206,15 @@ export class GitHubFake extends HttpFake {
   addPullRequest(
     owner: string,
     repo: string,
-    options: { number?: number; headSha: string; baseRef?: string; headRef?: string; commits?: string[]; merged?: { commitSha: string; at?: string }; login?: string }
+    options: {
+      number?: number
+      headSha: string
+      baseRef?: string
+      headRef?: string
+      commits?: string[]
+      merged?: { commitSha: string; at?: string }
+      login?: string
+    }
   ): StoredIssue {
     const state = this.repoState(owner, repo)
     const pullRequest: StoredPullRequest = {
@@ -209,7 +225,14 @@ export class GitHubFake extends HttpFake {
       mergeCommitSha: options.merged?.commitSha ?? null,
       commits: [...new Set([...(options.commits ?? [options.headSha]), ...(options.merged ? [options.merged.commitSha] : [])])]
     }
-    const issue = this.storeIssue(state, `Pull request ${options.number ?? ''}`.trim(), null, options.login ?? 'octocat', options.merged ? 'closed' : 'open', options.number)
+    const issue = this.storeIssue(
+      state,
+      `Pull request ${options.number ?? ''}`.trim(),
+      null,
+      options.login ?? 'octocat',
+      options.merged ? 'closed' : 'open',
+      options.number
+    )
     issue.pullRequest = pullRequest
     return issue
   }
@@ -225,7 +248,11 @@ export class GitHubFake extends HttpFake {
   protected route(req: IncomingMessage, res: ServerResponse, url: URL, body: unknown): Routed {
     const method = (req.method ?? 'GET').toUpperCase()
     if (method === 'GET' && url.pathname === '/user') {
-      return { operation: 'getAuthenticatedUser', write: false, handle: () => this.withToken(req, res, token => this.authenticatedUser(res, token)) }
+      return {
+        operation: 'getAuthenticatedUser',
+        write: false,
+        handle: () => this.withToken(req, res, token => this.authenticatedUser(res, token))
+      }
     }
     if (method === 'POST' && url.pathname === '/graphql') {
       return { operation: 'graphql', write: false, handle: () => this.withToken(req, res, token => this.graphql(res, token, body)) }
@@ -328,7 +355,13 @@ export class GitHubFake extends HttpFake {
 
   private list(res: ServerResponse, url: URL, repo: RepoState, issueNumber: number): void {
     const all = repo.comments.filter(comment => comment.issueNumber === issueNumber)
-    this.sendPage(res, url, repo, `issues/${issueNumber}/comments`, all.map(comment => this.view(repo, comment)))
+    this.sendPage(
+      res,
+      url,
+      repo,
+      `issues/${issueNumber}/comments`,
+      all.map(comment => this.view(repo, comment))
+    )
   }
 
   /** One page of `all`, with GitHub's Link header. */
@@ -351,14 +384,21 @@ export class GitHubFake extends HttpFake {
     const state = url.searchParams.get('state') ?? 'open'
     const creator = url.searchParams.get('creator')
     if (creator !== null && creator.endsWith('[bot]') && this.botCreatorFilter !== 'matches') {
-      if (this.botCreatorFilter === 'rejected') return sendError(res, 422, 'Validation Failed', {}, { errors: [{ resource: 'Issue', field: 'creator', code: 'invalid' }] })
+      if (this.botCreatorFilter === 'rejected')
+        return sendError(res, 422, 'Validation Failed', {}, { errors: [{ resource: 'Issue', field: 'creator', code: 'invalid' }] })
       return this.sendPage(res, url, repo, 'issues', [])
     }
     const all = repo.issues
       .filter(issue => state === 'all' || issue.state === state)
       .filter(issue => creator === null || issue.login.toLowerCase() === creator.toLowerCase())
       .sort((a, b) => b.number - a.number)
-    this.sendPage(res, url, repo, 'issues', all.map(issue => this.issueView(repo, issue)))
+    this.sendPage(
+      res,
+      url,
+      repo,
+      'issues',
+      all.map(issue => this.issueView(repo, issue))
+    )
   }
 
   private createIssue(res: ServerResponse, repo: RepoState, body: unknown, login: string): void {
@@ -387,20 +427,26 @@ export class GitHubFake extends HttpFake {
   }
 
   /** The fields of an issue's create or update, checked as GitHub does; undefined after its 422. */
-  private issueFields(res: ServerResponse, body: unknown, creating: boolean): { title?: string; body?: string | null; state?: 'open' | 'closed'; state_reason?: string } | undefined {
+  private issueFields(
+    res: ServerResponse,
+    body: unknown,
+    creating: boolean
+  ): { title?: string; body?: string | null; state?: 'open' | 'closed'; state_reason?: string } | undefined {
     const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
     const invalid = (field: string, message: string) => {
       sendError(res, 422, 'Validation Failed', {}, { errors: [{ resource: 'Issue', code: 'custom', field, message }] })
       return undefined
     }
     const { title, body: text, state, state_reason: reason } = fields
-    if (creating && (typeof title !== 'string' || title.trim() === '')) return invalid('title', 'title wasn\'t supplied')
-    if (title !== undefined && (typeof title !== 'string' || [...title].length > MAX_TITLE_LENGTH)) return invalid('title', `title is too long (maximum is ${MAX_TITLE_LENGTH} characters)`)
+    if (creating && (typeof title !== 'string' || title.trim() === '')) return invalid('title', "title wasn't supplied")
+    if (title !== undefined && (typeof title !== 'string' || [...title].length > MAX_TITLE_LENGTH))
+      return invalid('title', `title is too long (maximum is ${MAX_TITLE_LENGTH} characters)`)
     if (text !== undefined && text !== null && (typeof text !== 'string' || [...text].length > MAX_COMMENT_LENGTH)) {
       return invalid('body', `body is too long (maximum is ${MAX_COMMENT_LENGTH} characters)`)
     }
     if (state !== undefined && state !== 'open' && state !== 'closed') return invalid('state', 'state is not included in the list')
-    if (reason !== undefined && reason !== null && !['completed', 'not_planned', 'reopened'].includes(reason as string)) return invalid('state_reason', 'state_reason is not included in the list')
+    if (reason !== undefined && reason !== null && !['completed', 'not_planned', 'reopened'].includes(reason as string))
+      return invalid('state_reason', 'state_reason is not included in the list')
     return fields as { title?: string; body?: string | null; state?: 'open' | 'closed'; state_reason?: string }
   }
 
@@ -412,7 +458,13 @@ export class GitHubFake extends HttpFake {
     const associated = repo.issues.filter(issue => issue.pullRequest?.commits.some(commit => commit.startsWith(sha)))
     const merged = associated.filter(issue => issue.pullRequest!.mergedAt !== null)
     const shown = merged.length > 0 ? merged : associated
-    this.sendPage(res, url, repo, `commits/${sha}/pulls`, shown.map(issue => this.pullRequestView(repo, issue)))
+    this.sendPage(
+      res,
+      url,
+      repo,
+      `commits/${sha}/pulls`,
+      shown.map(issue => this.pullRequestView(repo, issue))
+    )
   }
 
   private create(res: ServerResponse, repo: RepoState, issueNumber: number, body: unknown, login: string): void {
@@ -450,7 +502,14 @@ export class GitHubFake extends HttpFake {
 
   // ---- the stored objects -----------------------------------------------------------------------
 
-  private storeIssue(repo: RepoState, title: string, body: string | null, login: string, state: 'open' | 'closed' = 'open', number?: number): StoredIssue {
+  private storeIssue(
+    repo: RepoState,
+    title: string,
+    body: string | null,
+    login: string,
+    state: 'open' | 'closed' = 'open',
+    number?: number
+  ): StoredIssue {
     const taken = [...repo.issues.map(issue => issue.number), ...repo.comments.map(comment => comment.issueNumber)]
     if (number !== undefined && repo.issues.some(issue => issue.number === number)) throw new Error(`#${number} exists already`)
     const now = timestamp()

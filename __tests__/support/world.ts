@@ -101,7 +101,9 @@ export class World {
     })
     this.runs.push(result)
     const comments = Object.fromEntries(this.allComments().map(comment => [`comment ${comment.id}`, comment.body]))
-    const issues = Object.fromEntries(this.github.issues(TEST_OWNER, REPO).map(issue => [`issue #${issue.number}`, `${issue.title}\n${issue.body ?? ''}`]))
+    const issues = Object.fromEntries(
+      this.github.issues(TEST_OWNER, REPO).map(issue => [`issue #${issue.number}`, `${issue.title}\n${issue.body ?? ''}`])
+    )
     assertNoLeaks(result, this.secrets(), { ...comments, ...issues })
     return result
   }
@@ -146,7 +148,12 @@ export class World {
 }
 
 /** Output `plan` as an object. */
-export function planOf(result: RunResult): { changed: boolean; fingerprint: string; resources: Array<{ kind: string; action: string; id?: string; changes: Array<{ field: string }> }>; checks: Array<{ check: string; status: string; detail: string }> } {
+export function planOf(result: RunResult): {
+  changed: boolean
+  fingerprint: string
+  resources: Array<{ kind: string; action: string; id?: string; changes: Array<{ field: string }> }>
+  checks: Array<{ check: string; status: string; detail: string }>
+} {
   return JSON.parse(result.outputs.plan)
 }
 

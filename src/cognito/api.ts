@@ -39,8 +39,12 @@ export interface CognitoOptions {
 }
 
 const RETRYABLE_NAMES = new Set([
-  'TooManyRequestsException', 'ConcurrentModificationException', 'InternalErrorException',
-  'TimeoutError', 'RequestTimeout', 'ThrottlingException'
+  'TooManyRequestsException',
+  'ConcurrentModificationException',
+  'InternalErrorException',
+  'TimeoutError',
+  'RequestTimeout',
+  'ThrottlingException'
 ])
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'])
 
@@ -144,10 +148,16 @@ export class CognitoApi {
       token = answer.NextToken
       if (!token) return ids
       if (seen.has(token)) {
-        throw new ServiceError('Cognito', `ListUserPoolClients answered page ${page} with a NextToken it had already given: the paging loops, so it was stopped.`)
+        throw new ServiceError(
+          'Cognito',
+          `ListUserPoolClients answered page ${page} with a NextToken it had already given: the paging loops, so it was stopped.`
+        )
       }
       if (page >= MAX_CLIENT_PAGES) {
-        throw new ServiceError('Cognito', `ListUserPoolClients still had more pages after ${MAX_CLIENT_PAGES}, so paging was stopped; set app-client-id to adopt a client by id.`)
+        throw new ServiceError(
+          'Cognito',
+          `ListUserPoolClients still had more pages after ${MAX_CLIENT_PAGES}, so paging was stopped; set app-client-id to adopt a client by id.`
+        )
       }
       seen.add(token)
     }
@@ -215,7 +225,8 @@ export class CognitoApi {
   private call<T extends Answer>(operation: string, send: Send<T>, expected: string): Promise<T | undefined>
   private async call<T extends Answer>(operation: string, send: Send<T>, expected?: string): Promise<T | undefined> {
     const started = Date.now()
-    const took = (attempts?: number) => `in ${Date.now() - started} ms${attempts !== undefined && attempts > 1 ? ` (${attempts} attempts)` : ''}`
+    const took = (attempts?: number) =>
+      `in ${Date.now() - started} ms${attempts !== undefined && attempts > 1 ? ` (${attempts} attempts)` : ''}`
     const budget = AbortSignal.timeout(this.options.totalTimeoutMs)
     const abortSignal = AbortSignal.any([budget, workSignal()])
     try {
@@ -226,7 +237,10 @@ export class CognitoApi {
       const sdkError = error as SdkError
       this.options.debug(`Cognito ${operation} → ${sdkError.name ?? 'error'} ${took(sdkError.$metadata?.attempts)}`)
       if (expected !== undefined && sdkError.name === expected) return undefined
-      throw deadlineStop(`Cognito ${operation}`) ?? toServiceError(operation, sdkError, budget.aborted ? this.options.totalTimeoutMs : undefined)
+      throw (
+        deadlineStop(`Cognito ${operation}`) ??
+        toServiceError(operation, sdkError, budget.aborted ? this.options.totalTimeoutMs : undefined)
+      )
     }
   }
 
@@ -239,12 +253,20 @@ export class CognitoApi {
 /** A page of ListUserPoolClients, each item checked: a `null` or an item without an id is an error naming it. */
 function checkedClients(items: unknown, page: number): Array<{ ClientId: string; ClientName?: string }> {
   if (items === undefined) return []
-  if (!Array.isArray(items)) throw new ServiceError('Cognito', `ListUserPoolClients answered page ${page} with UserPoolClients that is not a list.`)
+  if (!Array.isArray(items))
+    throw new ServiceError('Cognito', `ListUserPoolClients answered page ${page} with UserPoolClients that is not a list.`)
   return items.map((item: unknown, index) => {
     const client = item as { ClientId?: unknown; ClientName?: unknown } | null
-    if (typeof client !== 'object' || client === null || typeof client.ClientId !== 'string' ||
-      (client.ClientName !== undefined && typeof client.ClientName !== 'string')) {
-      throw new ServiceError('Cognito', `ListUserPoolClients answered page ${page} with item ${index + 1} that is not an app client (${describeMalformed(item)}).`)
+    if (
+      typeof client !== 'object' ||
+      client === null ||
+      typeof client.ClientId !== 'string' ||
+      (client.ClientName !== undefined && typeof client.ClientName !== 'string')
+    ) {
+      throw new ServiceError(
+        'Cognito',
+        `ListUserPoolClients answered page ${page} with item ${index + 1} that is not an app client (${describeMalformed(item)}).`
+      )
     }
     return client as { ClientId: string; ClientName?: string }
   })
@@ -259,9 +281,10 @@ function operationName(commandName: string | undefined): string {
 function toServiceError(operation: string, error: SdkError, budgetMs?: number): ServiceError {
   const name = error.name ?? error.code ?? 'Error'
   const code = error.code && error.code !== name ? ` ${error.code}` : ''
-  let message = budgetMs !== undefined
-    ? `${operation} got no answer within ${budgetMs} ms, retries included.`
-    : `${operation} failed: ${name}${code}: ${error.message ?? ''}`.trim()
+  let message =
+    budgetMs !== undefined
+      ? `${operation} got no answer within ${budgetMs} ms, retries included.`
+      : `${operation} failed: ${name}${code}: ${error.message ?? ''}`.trim()
   if (name === 'AccessDeniedException' || name === 'NotAuthorizedException' || name === 'UnrecognizedClientException') {
     message += ` The AWS credentials need cognito-idp:${operation} on the user pool (see the README's IAM policy).`
   }

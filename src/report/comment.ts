@@ -23,8 +23,7 @@ export interface CommentTarget {
 }
 
 export type CommentResult =
-  | { outcome: 'created' | 'updated' | 'unchanged'; id: number }
-  | { outcome: 'skipped'; reason: string; status?: number }
+  { outcome: 'created' | 'updated' | 'unchanged'; id: number } | { outcome: 'skipped'; reason: string; status?: number }
 
 /**
  * The hidden marker; a hash, so that no user text ends up inside the HTML comment. `purpose`
@@ -75,9 +74,16 @@ interface Comment {
 /** A comment as the API lists it; anything else is an error naming GitHub. */
 function checkedComment(item: unknown, page: number): Comment {
   const comment = item as Comment | null
-  if (typeof comment !== 'object' || comment === null || typeof comment.id !== 'number' ||
-    (comment.body !== undefined && comment.body !== null && typeof comment.body !== 'string')) {
-    throw new ServiceError('GitHub', `page ${page} of the pull request's comments holds an item that is not a comment (${describeMalformed(item)}).`)
+  if (
+    typeof comment !== 'object' ||
+    comment === null ||
+    typeof comment.id !== 'number' ||
+    (comment.body !== undefined && comment.body !== null && typeof comment.body !== 'string')
+  ) {
+    throw new ServiceError(
+      'GitHub',
+      `page ${page} of the pull request's comments holds an item that is not a comment (${describeMalformed(item)}).`
+    )
   }
   return comment
 }
@@ -87,13 +93,20 @@ function checkedComment(item: unknown, page: number): Comment {
  * Anyone can post a comment that starts with the marker; such a comment is left alone, never
  * edited, and the action writes its own. Looks through every page, stopping at the one that has it.
  */
-async function findComment(client: GitHubClient, target: Omit<CommentTarget, 'token' | 'timeoutMs'>, marker: string, identity: string): Promise<Comment | undefined> {
+async function findComment(
+  client: GitHubClient,
+  target: Omit<CommentTarget, 'token' | 'timeoutMs'>,
+  marker: string,
+  identity: string
+): Promise<Comment | undefined> {
   const parameters = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber }
-  const pages = listPages(client, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', parameters, 'the pull request\'s comments')
+  const pages = listPages(client, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', parameters, "the pull request's comments")
   let page = 0
   for await (const items of pages) {
     page++
-    const found = items.map(item => checkedComment(item, page)).find(comment => isOurComment(comment.body, marker) && writtenBy(comment, identity))
+    const found = items
+      .map(item => checkedComment(item, page))
+      .find(comment => isOurComment(comment.body, marker) && writtenBy(comment, identity))
     if (found) return found
   }
   return undefined
@@ -103,7 +116,10 @@ async function findComment(client: GitHubClient, target: Omit<CommentTarget, 'to
  * This instance's comment on the pull request, written by the token's own identity; undefined when
  * there is none. GitHub's failures are thrown.
  */
-export async function readOwnComment(client: GitHubClient, target: Omit<CommentTarget, 'token' | 'timeoutMs'>): Promise<{ id: number; body: string } | undefined> {
+export async function readOwnComment(
+  client: GitHubClient,
+  target: Omit<CommentTarget, 'token' | 'timeoutMs'>
+): Promise<{ id: number; body: string } | undefined> {
   const found = await findComment(client, target, commentMarker(target.instance), await tokenIdentity(client))
   return found && { id: found.id, body: found.body ?? '' }
 }
