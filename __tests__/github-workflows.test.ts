@@ -220,6 +220,7 @@ describe('self-test.yml, run here', () => {
 
   test('plans, applies, applies again with changed=false, and stops the fakes: every step succeeds', async () => {
     const ran: string[] = []
+    const warnings: Record<string, string[]> = {}
     for (const step of job().steps) {
       if (standsIn(step)) continue
       if (step.if !== undefined && step.if !== 'always()') throw new Error(`the self-test emulation cannot evaluate if: ${step.if}`)
@@ -227,6 +228,7 @@ describe('self-test.yml, run here', () => {
       if (step.uses === './') {
         const result = await runLocalAction(step, state)
         if (result.exitCode !== 0) throw new Error(`step "${name}" failed (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`)
+        warnings[name] = result.warnings
       } else if (step.run !== undefined) {
         const result = runShell(step, state)
         if (result.exitCode !== 0) throw new Error(`step "${name}" failed (exit ${result.exitCode}):\n${result.log}`)
@@ -236,6 +238,10 @@ describe('self-test.yml, run here', () => {
       ran.push(name)
     }
     expect(ran).toEqual(['Start the local fakes', 'Plan', 'Apply', 'Apply again', 'Check the outputs', 'Stop the fakes'])
+    // No step reached for GitHub (here a closed port, on a runner the real GitHub): the applies do
+    // not look for a reviewed plan (reviewed-plan: off), which would warn that there is none.
+    expect(warnings).toEqual({ Plan: [], Apply: [], 'Apply again': [] })
+    for (const id of ['apply', 'again']) expect(job().steps.find(step => step.id === id)?.with?.['reviewed-plan']).toBe('off')
     expect(state.outputs.plan).toMatchObject({ changed: 'true', 'client-id': '' })
     expect(state.outputs.apply).toMatchObject({ changed: 'true', 'client-id': expect.stringMatching(/\S/) })
     expect(state.outputs.again).toMatchObject({ changed: 'false', 'client-id': state.outputs.apply['client-id'] })

@@ -36,24 +36,51 @@ describe('readSettings', () => {
       syncSecret: false,
       pruneCallbacks: false,
       comment: true,
+      reviewedPlan: 'warn',
+      driftIssue: true,
+      failOnChanges: false,
       cloudflare: { scope: { kind: 'accounts', id: ACCOUNT }, baseUrl: 'https://api.cloudflare.com/client/v4' }
     })
     expect(s.teamName).toBeUndefined()
     expect(s.endpoints).toEqual({ cognito: undefined, hostedUi: undefined })
   })
 
-  test('auto mode plans on pull requests and applies otherwise', () => {
-    for (const [event, mode] of [
+  test('auto mode plans on pull requests (their reviews and the merge queue too) and schedules, and applies otherwise', () => {
+    const events = [
       ['pull_request', 'plan'],
       ['pull_request_target', 'plan'],
+      ['schedule', 'plan'],
+      ['pull_request_review', 'plan'],
+      ['pull_request_review_comment', 'plan'],
+      ['merge_group', 'plan'],
       ['push', 'apply'],
-      ['workflow_dispatch', 'apply']
-    ]) {
+      ['workflow_dispatch', 'apply'],
+      ['release', 'apply'],
+      ['repository_dispatch', 'apply']
+    ]
+    for (const [event, mode] of events) {
       const result = readSettings(sources(VALID, {}, event))
       expect(result.ok && result.settings.mode).toBe(mode)
+      expect(result.ok && result.settings.modeReason).toBe(`mode: auto on a ${event} event`)
     }
     const explicit = readSettings(sources({ ...VALID, mode: 'plan' }, {}, 'push'))
     expect(explicit.ok && explicit.settings.mode).toBe('plan')
+  })
+
+  test('reviewed-plan, drift-issue and fail-on-changes', () => {
+    const result = readSettings(sources({ ...VALID, 'reviewed-plan': 'Require', 'drift-issue': 'false', 'fail-on-changes': 'true' }))
+    expect(result.ok && [result.settings.reviewedPlan, result.settings.driftIssue, result.settings.failOnChanges]).toEqual([
+      'require',
+      false,
+      true
+    ])
+    expect(problemsFor({ 'reviewed-plan': 'strict' })).toEqual([
+      { input: 'reviewed-plan', message: '`strict` is not one of `off`, `warn`, `require`.' }
+    ])
+    expect(problemsFor({ 'drift-issue': 'yes', 'fail-on-changes': '1' }).map(problem => problem.input)).toEqual([
+      'drift-issue',
+      'fail-on-changes'
+    ])
   })
 
   test('lists split on commas, newlines and (for scopes and claims) spaces', () => {
@@ -235,8 +262,20 @@ describe('readSettings', () => {
   test('property: a single bad value names exactly that input', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom('mode', 'pkce', 'verify', 'comment', 'idp-id', 'cloudflare-account-id'),
-        fc.string({ minLength: 1 }).filter(s => !/^(true|false|True|False|TRUE|FALSE|plan|apply|auto)$/i.test(s.trim()) && s.trim() !== ''),
+        fc.constantFrom(
+          'mode',
+          'pkce',
+          'verify',
+          'comment',
+          'idp-id',
+          'cloudflare-account-id',
+          'reviewed-plan',
+          'drift-issue',
+          'fail-on-changes'
+        ),
+        fc
+          .string({ minLength: 1 })
+          .filter(s => !/^(true|false|True|False|TRUE|FALSE|plan|apply|auto|off|warn|require)$/i.test(s.trim()) && s.trim() !== ''),
         (input, value) => {
           const result = readSettings(sources({ ...VALID, [input]: value }))
           expect(result.ok).toBe(false)

@@ -69,9 +69,9 @@ function permissions(workflow: Workflow): Record<string, string> {
   return onlyJob(workflow).permissions ?? workflow.permissions ?? {}
 }
 
-const FILES = ['apply.yml', 'plan.yml', 'dispatch.yml']
+const FILES = ['apply.yml', 'plan.yml', 'dispatch.yml', 'drift.yml']
 
-test('docs/workflows holds exactly the three example workflows', () => {
+test('docs/workflows holds exactly the four example workflows', () => {
   expect(readdirSync(DIR).sort()).toEqual([...FILES].sort())
 })
 
@@ -145,14 +145,32 @@ test('plan.yml: no environment (plans need no approval), a read-only role truste
   expect(trustedSubject(text)).toBe(`repo:${CONSUMER}:pull_request`)
 })
 
-test('apply.yml: applies on a push to main, never cancelled, in the group it shares with dispatch.yml', () => {
+test('apply.yml: applies on a push to main, never cancelled, in the group it shares with dispatch.yml, only the reviewed plan', () => {
   const { workflow, document } = load('apply.yml')
   expect(Object.keys(workflow.on)).toEqual(['push'])
   expect(workflow.on.push?.branches).toEqual(['main'])
   expect(ourStep(workflow).with?.mode).toBe('apply')
+  expect(ourStep(workflow).with?.['reviewed-plan']).toBe('require')
   expect(workflow.concurrency).toEqual({ group: APPLY_GROUP, 'cancel-in-progress': false })
   expect(commentAbove(document, 'concurrency')).toMatch(/at once/)
-  expect(permissions(workflow)['pull-requests']).toBeUndefined()
+  // Reading the merged pull request's plan comment needs no write.
+  expect(permissions(workflow)).toEqual({ contents: 'read', 'id-token': 'write', 'pull-requests': 'read' })
+})
+
+test('drift.yml: a daily schedule that only plans, keeps the drift issue, one run at a time, with the read-only role', () => {
+  const { workflow, text } = load('drift.yml')
+  expect(Object.keys(workflow.on)).toEqual(['schedule'])
+  const schedule = workflow.on.schedule as unknown as Array<{ cron: string }>
+  expect(schedule).toHaveLength(1)
+  expect(schedule[0].cron).toMatch(/^\d{1,2} \d{1,2} \* \* \*$/)
+  expect(permissions(workflow)).toEqual({ contents: 'read', 'id-token': 'write', issues: 'write' })
+  const step = ourStep(workflow)
+  expect(step.with?.mode).toBe('plan')
+  expect(step.with?.['drift-issue']).not.toBe(false)
+  expect(workflow.concurrency).toEqual({ group: 'cognito-cloudflare-access-drift', 'cancel-in-progress': false })
+  expect(onlyJob(workflow).environment).toBeUndefined()
+  expect(onlyJob(workflow).steps.find(s => s.uses === AWS)?.with?.['role-to-assume']).toMatch(/-plan$/)
+  expect(trustedSubject(text)).toBe(`repo:${CONSUMER}:ref:refs/heads/main`)
 })
 
 test('plan.yml: plans on pull requests, may comment, one plan per pull request, skips AWS on forks', () => {
@@ -178,11 +196,12 @@ test('dispatch.yml: a dry-run boolean input maps to mode, in the apply group', (
   expect(workflow.concurrency).toEqual({ group: APPLY_GROUP, 'cancel-in-progress': false })
 })
 
-test('the three configure the same integration: their inputs differ only in mode and comment', () => {
-  const configuration = (file: string) => {
-    const { mode: _mode, comment: _comment, ...rest } = ourStep(load(file).workflow).with ?? {}
-    return rest
-  }
-  expect(configuration('plan.yml')).toEqual(configuration('apply.yml'))
-  expect(configuration('dispatch.yml')).toEqual(configuration('apply.yml'))
+/** The inputs that say how a workflow runs, not what it configures. */
+const RUN_INPUTS = ['mode', 'comment', 'reviewed-plan', 'drift-issue', 'fail-on-changes']
+
+test('the four configure the same integration: their inputs differ only in how they run (mode, comment, the review and drift inputs)', () => {
+  const configuration = (file: string) =>
+    Object.fromEntries(Object.entries(ourStep(load(file).workflow).with ?? {}).filter(([name]) => !RUN_INPUTS.includes(name)))
+  expect(Object.keys(configuration('apply.yml'))).toContain('user-pool-id')
+  for (const file of ['plan.yml', 'dispatch.yml', 'drift.yml']) expect(configuration(file)).toEqual(configuration('apply.yml'))
 })

@@ -9,6 +9,8 @@ export interface GitHubContext {
   /** The event's webhook payload; `{}` when there is no event file. */
   payload: Record<string, unknown>
   sha: string
+  /** GITHUB_REF: `refs/heads/main` on a push. */
+  ref: string
   actor: string
   runId: number
   serverUrl: string
@@ -28,6 +30,7 @@ function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext {
     eventName: env.GITHUB_EVENT_NAME ?? '',
     payload: readPayload(env.GITHUB_EVENT_PATH),
     sha: env.GITHUB_SHA ?? '',
+    ref: env.GITHUB_REF ?? '',
     actor: env.GITHUB_ACTOR ?? '',
     runId: Number.parseInt(env.GITHUB_RUN_ID ?? '', 10),
     serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com'

@@ -6,9 +6,10 @@
 import type { getOctokit } from '@actions/github'
 import { fetch as undiciFetch, type Dispatcher } from 'undici'
 import { deadlineStop, reportSignal } from './deadline.js'
-import { ActionError, ServiceError } from './errors.js'
+import { ActionError, describeError, ServiceError } from './errors.js'
 import * as log from './log.js'
 import { proxyAwareDispatcher } from './proxy.js'
+import { redact, redactedExcerpt } from './secrets.js'
 
 export type Octokit = ReturnType<typeof getOctokit>
 
@@ -125,6 +126,13 @@ function sameOrigin(url: string, origin: string): boolean {
   }
 }
 
+/** Who a token is: the login its comments and issues are by, and whether it is a user's token. */
+export interface TokenIdentity {
+  login: string
+  /** A user's token (GET /user answers it): GitHub's `creator` filter surely takes this login. */
+  user: boolean
+}
+
 /**
  * The login of the token's own identity: who the comments it writes are by. A user's token
  * (a personal access token) can read `GET /user`; an installation token (GITHUB_TOKEN, or another
@@ -132,21 +140,25 @@ function sameOrigin(url: string, origin: string): boolean {
  * token is taken for GITHUB_TOKEN, whose comments only this repository's workflows can write.
  */
 export async function tokenIdentity(client: GitHubClient): Promise<string> {
+  return (await whoIsToken(client)).login
+}
+
+export async function whoIsToken(client: GitHubClient): Promise<TokenIdentity> {
   try {
     const { data } = await client.octokit.request('GET /user')
-    if (typeof data?.login === 'string') return data.login
+    if (typeof data?.login === 'string') return { login: data.login, user: true }
   } catch (error) {
     const status = (error as { status?: unknown }).status
     if (status !== 401 && status !== 403 && status !== 404) throw error
   }
   try {
     const answer = await client.octokit.graphql<{ viewer?: { login?: unknown } }>('query { viewer { login } }')
-    if (typeof answer?.viewer?.login === 'string') return answer.viewer.login
+    if (typeof answer?.viewer?.login === 'string') return { login: answer.viewer.login, user: false }
   } catch (error) {
     if (ownFailure(error)) throw error
     log.debug(`GitHub: the token's identity is not readable through GraphQL either (${(error as Error).name}); taking it for GITHUB_TOKEN.`)
   }
-  return GITHUB_ACTIONS_BOT
+  return { login: GITHUB_ACTIONS_BOT, user: false }
 }
 
 /**
@@ -165,4 +177,21 @@ export function writtenBy(item: { user?: { login?: unknown; type?: unknown } | n
   const login = item.user?.login
   if (typeof login !== 'string') return false
   return login === identity || (item.user?.type === 'Bot' && login === `${identity}[bot]`)
+}
+
+/** GitHub's message in a warning: enough to tell what went wrong. */
+const MAX_REASON_CHARS = 300
+
+/** Why a GitHub call failed, redacted, and GitHub's HTTP status when it answered one (403: a permission). */
+export function gitHubFailure(error: unknown): { reason: string; status?: number } {
+  const own = ownFailure(error)
+  const status = (error as { status?: unknown }).status
+  if (own || typeof status !== 'number') return { reason: redact(describeError(own ?? error)) }
+  return { reason: redactedExcerpt(`GitHub answered HTTP ${status}: ${(error as Error).message}`, MAX_REASON_CHARS), status }
+}
+
+/** The workflow's repository (GITHUB_REPOSITORY), or undefined outside a workflow. */
+export function currentRepository(): { owner: string; repo: string } | undefined {
+  const match = /^([\w.-]+)\/([\w.-]+)$/.exec(process.env.GITHUB_REPOSITORY ?? '')
+  return match ? { owner: match[1], repo: match[2] } : undefined
 }

@@ -2,10 +2,13 @@
 import { startRunDeadline } from './deadline.js'
 import { describeError } from './errors.js'
 import { context } from './github-context.js'
+import { planFingerprint } from './fingerprint.js'
 import * as log from './log.js'
 import { setOutputs } from './outputs.js'
+import { hasChanges, type Plan } from './plan.js'
 import { reconcile, type Outcome } from './reconcile.js'
-import { publish, publishFailure, runContext, withEarlyCommentLookup, type RunContext } from './report/index.js'
+import { instanceName, publish, publishFailure, runContext, withEarlyCommentLookup, type RunContext } from './report/index.js'
+import { reviewContext, reviewGate } from './review.js'
 import { registerSecret } from './secrets.js'
 import { createServices, type Services } from './services.js'
 import { loadSettings, type Settings } from './settings.js'
@@ -36,13 +39,18 @@ async function reconcileAndReport(): Promise<void> {
   if (!settings.verify) log.notice('verify: false, so the integration checks (discovery, JWKS, domain, hosted UI) are skipped.')
 
   const services = createServices(settings, log.info)
+  const review = reviewGate(settings, reviewContext(), instanceName(settings))
   try {
-    const outcome = await reconcileOrReportFailure(settings, services, log.info, runInfo)
+    const outcome = await reconcileOrReportFailure(settings, services, log.info, runInfo, review.beforeApply)
+    log.info(`Plan fingerprint: ${planFingerprint(outcome.plan.resources)}.`)
     setOutputs(outcome)
-    await publish(settings, outcome, runInfo)
+    await publish(settings, outcome, runInfo, review.sections())
     if (outcome.error !== undefined) throw outcome.error
     if (outcome.plan.checks.some(check => check.status === 'fail')) {
       log.setFailed('Verification failed in plan mode, so apply would stop here; see the Verification section of the report.')
+    }
+    if (settings.mode === 'plan' && settings.failOnChanges && hasChanges(outcome.plan)) {
+      log.setFailed('fail-on-changes: the plan has changes (see the report): apply them, or change the configuration to match.')
     }
   } finally {
     await services.close()
@@ -61,10 +69,11 @@ async function reconcileOrReportFailure(
   settings: Settings,
   services: Services,
   log: (message: string) => void,
-  runInfo: RunContext
+  runInfo: RunContext,
+  beforeApply: (plan: Plan) => Promise<void>
 ): Promise<Outcome> {
   try {
-    return await reconcile(settings, services, log)
+    return await reconcile(settings, services, log, beforeApply)
   } catch (error) {
     await publishFailure(settings, error, runInfo)
     throw error

@@ -2,6 +2,7 @@
 // value, and we redact them anyway.
 import * as core from '@actions/core'
 import { ApplyError } from './apply.js'
+import { planFingerprint } from './fingerprint.js'
 import { hasChanges, planJson } from './plan.js'
 import type { Outcome } from './reconcile.js'
 import { redact } from './secrets.js'
@@ -28,8 +29,13 @@ export function outputValues(outcome: Outcome): Record<string, string> {
     'token-url': plan.endpoints.tokenUrl,
     'certs-url': plan.endpoints.certsUrl,
     changed: String(changed(outcome)),
-    plan: planJson(plan)
+    plan: withFingerprint(planJson(plan), planFingerprint(plan.resources))
   }
+}
+
+/** The `plan` JSON with the plan's fingerprint, the one the reviewed-plan check compares. */
+function withFingerprint(json: string, fingerprint: string): string {
+  return JSON.stringify({ ...(JSON.parse(json) as object), fingerprint })
 }
 
 export function setOutputs(outcome: Outcome): void {

@@ -17,7 +17,16 @@ export interface Outcome {
   error?: unknown
 }
 
-export async function reconcile(settings: Settings, services: Services, log: (message: string) => void): Promise<Outcome> {
+/**
+ * `beforeApply` runs between the plan and the apply (the reviewed-plan check): what it throws stops
+ * the apply before any write, and becomes the outcome's error.
+ */
+export async function reconcile(
+  settings: Settings,
+  services: Services,
+  log: (message: string) => void,
+  beforeApply?: (plan: Plan) => Promise<void>
+): Promise<Outcome> {
   const observed = await observe(settings, services)
   const plan = buildPlan(settings, observed)
   for (const line of describePlan(plan)) log(line)
@@ -31,6 +40,7 @@ export async function reconcile(settings: Settings, services: Services, log: (me
     return { plan, observed }
   }
   try {
+    await beforeApply?.(plan)
     const applied = await applyPlan(
       plan,
       observed,

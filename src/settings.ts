@@ -5,6 +5,7 @@ import * as core from '@actions/core'
 import * as log from './log.js'
 
 export type Mode = 'plan' | 'apply'
+export type ReviewedPlan = 'off' | 'warn' | 'require'
 export type CloudflareScope = { kind: 'accounts' | 'zones'; id: string }
 
 export interface Settings {
@@ -33,6 +34,12 @@ export interface Settings {
   pruneCallbacks: boolean
   comment: boolean
   githubToken: string
+  /** On a push apply: compare the plan with the one reviewed in the merged pull request's comment. */
+  reviewedPlan: ReviewedPlan
+  /** On a scheduled plan: keep one issue open while there is drift. */
+  driftIssue: boolean
+  /** Plan mode: fail the step when the plan has changes. */
+  failOnChanges: boolean
   /** The whole run's deadline (input timeout-minutes). */
   timeoutMinutes: number
   timing: Timing
@@ -215,6 +222,9 @@ export function readSettings(sources: SettingsSources): SettingsResult {
   const syncSecret = readBoolean('sync-secret', input('sync-secret'), false, problem)
   const pruneCallbacks = readBoolean('prune-callbacks', input('prune-callbacks'), false, problem)
   const timeoutMinutes = readTimeoutMinutes(input('timeout-minutes'), problem)
+  const reviewedPlan = readReviewedPlan(input('reviewed-plan'), problem)
+  const driftIssue = readBoolean('drift-issue', input('drift-issue'), true, problem)
+  const failOnChanges = readBoolean('fail-on-changes', input('fail-on-changes'), false, problem)
 
   const baseUrl = readUrl('CLOUDFLARE_API_BASE_URL', env('CLOUDFLARE_API_BASE_URL') || DEFAULT_CLOUDFLARE_API, problem)
   const cognitoEndpoint =
@@ -251,6 +261,9 @@ export function readSettings(sources: SettingsSources): SettingsResult {
       pruneCallbacks,
       comment,
       githubToken,
+      reviewedPlan,
+      driftIssue,
+      failOnChanges,
       timeoutMinutes,
       timing,
       endpoints: {
@@ -263,15 +276,35 @@ export function readSettings(sources: SettingsSources): SettingsResult {
 
 type Report = (input: string, message: string) => void
 
+/**
+ * The events on which `mode: auto` plans: pull requests (their reviews too, and a merge queue's
+ * check, which runs before the merge) and schedules. Anything else applies: a push, a
+ * workflow_dispatch, and the events people trigger on purpose (release, repository_dispatch).
+ */
+export const PLAN_EVENTS = [
+  'pull_request',
+  'pull_request_target',
+  'pull_request_review',
+  'pull_request_review_comment',
+  'merge_group',
+  'schedule'
+]
+
 function readMode(raw: string, eventName: string, problem: Report): Pick<Settings, 'mode' | 'modeReason'> | undefined {
   const value = raw.toLowerCase() || 'auto'
   if (value === 'plan' || value === 'apply') return { mode: value, modeReason: `mode: ${value}` }
   if (value === 'auto') {
-    const pullRequest = eventName === 'pull_request' || eventName === 'pull_request_target'
-    return { mode: pullRequest ? 'plan' : 'apply', modeReason: `mode: auto on a ${eventName || 'unknown'} event` }
+    return { mode: PLAN_EVENTS.includes(eventName) ? 'plan' : 'apply', modeReason: `mode: auto on a ${eventName || 'unknown'} event` }
   }
   problem('mode', `\`${raw}\` is not one of \`plan\`, \`apply\`, \`auto\`.`)
   return undefined
+}
+
+function readReviewedPlan(raw: string, problem: Report): ReviewedPlan {
+  const value = raw.toLowerCase() || 'warn'
+  if (value === 'off' || value === 'warn' || value === 'require') return value
+  problem('reviewed-plan', `\`${raw}\` is not one of \`off\`, \`warn\`, \`require\`.`)
+  return 'warn'
 }
 
 function readList(name: string, raw: string, spaces: boolean, pattern: RegExp, rule: string, problem: Report): string[] {

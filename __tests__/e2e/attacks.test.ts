@@ -220,7 +220,9 @@ describe('the sticky comment is our own', () => {
       expect(all.slice(0, 2)).toEqual([forged, forgedBot])
       const ours = all[2]
       expect(ours.login).toBe(GITHUB_ACTIONS_BOT)
-      expect(ours.body.startsWith(`${marker}\n### 📋 Cognito → Cloudflare Access plan`)).toBe(true)
+      // The marker, the hidden line with the plan's summary (for the reviewed-plan check), then the plan.
+      expect(ours.body.startsWith(`${marker}\n<!-- cognito-cloudflare-access:plan-data:`)).toBe(true)
+      expect(ours.body).toContain(' -->\n### 📋 Cognito → Cloudflare Access plan')
       expect(second.stdout).toMatch(new RegExp(`Plan comment (unchanged|updated) on pull request #${PR} \\(comment ${ours.id}\\)`))
       const edits = world.github.writeAttempts().filter(call => call.operation === 'updateComment')
       expect(edits.every(call => call.path.endsWith(`/comments/${ours.id}`))).toBe(true)

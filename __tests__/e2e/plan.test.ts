@@ -9,6 +9,8 @@ import { expectIntactTables } from '../support/markdown.js'
 
 const PR = 7
 const MARKER = /^<!-- cognito-cloudflare-access:plan:[0-9a-f]{16} -->\n/
+/** The marker, then (after a plan) the hidden line with the plan's summary for the reviewed-plan check. */
+const HEADER = /^<!-- cognito-cloudflare-access:plan:[0-9a-f]{16} -->\n<!-- cognito-cloudflare-access:plan-data:[A-Za-z0-9+/]+={0,2} -->\n/
 
 let world: World
 beforeEach(async () => {
@@ -72,8 +74,8 @@ describe('a pull request on a fresh pool', () => {
 
     const comments = prComments()
     expect(comments).toHaveLength(1)
-    expect(comments[0].body).toMatch(MARKER)
-    expect(comments[0].body.replace(MARKER, '')).toBe(result.summary)
+    expect(comments[0].body).toMatch(HEADER)
+    expect(comments[0].body.replace(HEADER, '')).toBe(result.summary)
     expect(result.stdout).toMatch(/Plan comment created on pull request #7 \(comment \d+\)\./)
     expect(world.allComments()).toHaveLength(1)
   })

@@ -58,3 +58,18 @@ test('commentBody redacts every secret, also in a body that has to be cut', () =
     expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
   }
 })
+
+test('the drift issue of an instance has its own marker, which is not the plan comment’s', () => {
+  const drift = commentMarker('accounts/a “x”', 'drift')
+  expect(drift).toMatch(/^<!-- cognito-cloudflare-access:drift:[0-9a-f]{16} -->$/)
+  expect(drift).not.toBe(MARKER)
+  expect(isOurComment(`${drift}\n### Plan`, MARKER)).toBe(false)
+  expect(isOurComment(`${MARKER}\n### Plan`, drift)).toBe(false)
+})
+
+test('a hidden line after the marker is never cut, and the body stays within the limit', () => {
+  const hidden = `<!-- cognito-cloudflare-access:plan-data:${'A'.repeat(16_000)} -->`
+  const body = commentBody(`${MARKER}\n${hidden}`, [`full\n${rows(2000)}`, `compact\n${rows(1900)}`])
+  expect(body.startsWith(`${MARKER}\n${hidden}\ncompact\n`)).toBe(true)
+  expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
+})

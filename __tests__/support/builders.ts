@@ -1,6 +1,7 @@
 // Settings and observed states for unit tests of the pure parts (plan, report).
 import type { UserPoolClientType } from '@aws-sdk/client-cognito-identity-provider'
 import type { IdentityProvider } from '../../src/cloudflare/api.js'
+import type { PlannedResource } from '../../src/fingerprint.js'
 import type { Observed } from '../../src/observe.js'
 import { readSettings, type Settings } from '../../src/settings.js'
 import { ACCOUNT_ID, CALLBACK, POOL_ID } from './constants.js'
@@ -75,4 +76,18 @@ export function freshObserved(): Observed {
     client: undefined,
     identityProvider: undefined
   })
+}
+
+/** Planned resources, as the fingerprint and the reviewed-plan check read a plan. */
+export const PLANNED_CLIENT: PlannedResource = {
+  kind: 'cognito-app-client',
+  title: 'Cognito app client “Cloudflare Access”',
+  id: 'client0001',
+  action: 'no-change',
+  changes: []
+}
+export const PLANNED_IDP_TITLE = 'Cloudflare identity provider “Amazon Cognito”'
+
+export function plannedIdp(changes: PlannedResource['changes'], action: PlannedResource['action'] = 'update'): PlannedResource {
+  return { kind: 'cloudflare-identity-provider', title: PLANNED_IDP_TITLE, id: 'idp-1', action, changes }
 }

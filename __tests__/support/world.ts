@@ -91,7 +91,10 @@ export class World {
     })
     this.runs.push(result)
     const comments = Object.fromEntries(this.allComments().map(comment => [`comment ${comment.id}`, comment.body]))
-    assertNoLeaks(result, this.secrets(), comments)
+    const issues = Object.fromEntries(
+      this.github.issues(TEST_OWNER, REPO).map(issue => [`issue #${issue.number}`, `${issue.title}\n${issue.body ?? ''}`])
+    )
+    assertNoLeaks(result, this.secrets(), { ...comments, ...issues })
     return result
   }
 
@@ -102,9 +105,9 @@ export class World {
     return { name: 'pull_request', payload: { action: 'synchronize', number, pull_request: { number, head, base } } }
   }
 
-  /** Every comment on issues and pull requests 1–100 of the test repository. */
+  /** Every comment on the test repository's issues and pull requests. */
   allComments() {
-    return Array.from({ length: 100 }, (_, i) => this.github.comments(TEST_OWNER, REPO, i + 1)).flat()
+    return this.github.allComments(TEST_OWNER, REPO)
   }
 
   idps(): StoredIdp[] {
@@ -137,6 +140,7 @@ export class World {
 /** Output `plan` as an object. */
 export function planOf(result: RunResult): {
   changed: boolean
+  fingerprint: string
   resources: Array<{ kind: string; action: string; id?: string; changes: Array<{ field: string }> }>
   checks: Array<{ check: string; status: string; detail: string }>
 } {

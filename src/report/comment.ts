@@ -4,9 +4,9 @@
 // fails the run (a fork's pull request gets a read-only token), and what it sends is redacted by
 // us, since the runner's masking does not cover API calls.
 import { createHash } from 'node:crypto'
-import { describeError, describeMalformed, ServiceError } from '../errors.js'
-import { createGitHubClient, listPages, ownFailure, tokenIdentity, writtenBy, type GitHubClient } from '../github.js'
-import { redact, redactedExcerpt } from '../secrets.js'
+import { describeMalformed, ServiceError } from '../errors.js'
+import { createGitHubClient, gitHubFailure, listPages, tokenIdentity, writtenBy, type GitHubClient } from '../github.js'
+import { redact } from '../secrets.js'
 
 /** GitHub rejects comments over 65,536 characters; keep below it with room to spare. */
 export const COMMENT_LIMIT = 65_000
@@ -25,10 +25,13 @@ export interface CommentTarget {
 export type CommentResult =
   { outcome: 'created' | 'updated' | 'unchanged'; id: number } | { outcome: 'skipped'; reason: string; status?: number }
 
-/** The hidden marker; a hash, so that no user text ends up inside the HTML comment. */
-export function commentMarker(instance: string): string {
+/**
+ * The hidden marker; a hash, so that no user text ends up inside the HTML comment. `purpose`
+ * tells the plan comment from the drift issue of the same instance.
+ */
+export function commentMarker(instance: string, purpose: 'plan' | 'drift' = 'plan'): string {
   const digest = createHash('sha256').update(instance).digest('hex').slice(0, 16)
-  return `<!-- cognito-cloudflare-access:plan:${digest} -->`
+  return `<!-- cognito-cloudflare-access:${purpose}:${digest} -->`
 }
 
 /**
@@ -90,7 +93,12 @@ function checkedComment(item: unknown, page: number): Comment {
  * Anyone can post a comment that starts with the marker; such a comment is left alone, never
  * edited, and the action writes its own. Looks through every page, stopping at the one that has it.
  */
-async function findComment(client: GitHubClient, target: CommentTarget, marker: string, identity: string): Promise<Comment | undefined> {
+async function findComment(
+  client: GitHubClient,
+  target: Omit<CommentTarget, 'token' | 'timeoutMs'>,
+  marker: string,
+  identity: string
+): Promise<Comment | undefined> {
   const parameters = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber }
   const pages = listPages(client, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', parameters, "the pull request's comments")
   let page = 0
@@ -130,9 +138,31 @@ export function lookUpComment(target: CommentTarget): Promise<LookedUp> {
   return lookup
 }
 
-/** Creates or updates this instance's comment; `versions` as for commentBody. Never throws. */
-export async function upsertComment(target: CommentTarget, versions: string[], lookedUp = lookUpComment(target)): Promise<CommentResult> {
-  const body = commentBody(commentMarker(target.instance), versions)
+/**
+ * This instance's comment on the pull request, written by the token's own identity; undefined when
+ * there is none. GitHub's failures are thrown.
+ */
+export async function readOwnComment(
+  client: GitHubClient,
+  target: Omit<CommentTarget, 'token' | 'timeoutMs'>
+): Promise<{ id: number; body: string } | undefined> {
+  const found = await findComment(client, target, commentMarker(target.instance), await tokenIdentity(client))
+  return found && { id: found.id, body: found.body ?? '' }
+}
+
+/**
+ * Creates or updates this instance's comment; `versions` as for commentBody; `hidden`, a line of
+ * hidden data (the plan's summary) right after the marker, where no cut can reach it; `lookedUp`,
+ * the lookup started early, if it was. Never throws.
+ */
+export async function upsertComment(
+  target: CommentTarget,
+  versions: string[],
+  hidden?: string,
+  lookedUp = lookUpComment(target)
+): Promise<CommentResult> {
+  const marker = commentMarker(target.instance)
+  const body = commentBody(hidden ? `${marker}\n${hidden}` : marker, versions)
   const where = { owner: target.owner, repo: target.repo }
   let client: GitHubClient | undefined
   try {
@@ -148,18 +178,8 @@ export async function upsertComment(target: CommentTarget, versions: string[], l
     const created = await octokit.rest.issues.createComment({ ...where, issue_number: target.issueNumber, body })
     return { outcome: 'created', id: created.data.id }
   } catch (error) {
-    const own = ownFailure(error)
-    const status = (error as { status?: unknown }).status
-    if (own || typeof status !== 'number') return { outcome: 'skipped', reason: redact(describeError(own ?? error)) }
-    return {
-      outcome: 'skipped',
-      reason: redactedExcerpt(`GitHub answered HTTP ${status}: ${(error as Error).message}`, MAX_REASON_CHARS),
-      status
-    }
+    return { outcome: 'skipped', ...gitHubFailure(error) }
   } finally {
     await client?.close()
   }
 }
-
-/** GitHub's message in a warning: enough to tell what went wrong. */
-const MAX_REASON_CHARS = 300

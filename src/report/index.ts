@@ -9,7 +9,9 @@ import { context } from '../github-context.js'
 import type { Outcome } from '../reconcile.js'
 import { redact } from '../secrets.js'
 import type { Settings } from '../settings.js'
+import { planDataLine } from '../fingerprint.js'
 import { fitComment, lookUpComment, upsertComment, type CommentTarget, type LookedUp } from './comment.js'
+import { keepDriftIssue } from './drift-issue.js'
 import { renderFailure, renderReport, type ReportContext } from './markdown.js'
 
 export interface PullRequest {
@@ -76,18 +78,25 @@ function reportContext(settings: Settings, run: RunContext): ReportContext {
   }
 }
 
-/** After a plan (and in apply mode, after apply, whether it worked or not). */
-export async function publish(settings: Settings, outcome: Outcome, run: RunContext): Promise<void> {
+/**
+ * After a plan (and in apply mode, after apply, whether it worked or not). `sections`: what other
+ * checks add to the report (the reviewed-plan check).
+ */
+export async function publish(settings: Settings, outcome: Outcome, run: RunContext, sections: string[] = []): Promise<void> {
   const { applied, error, plan } = outcome
   const context: ReportContext = {
     ...reportContext(settings, run),
     applied: applied && { written: applied.written, ids: applied.ids },
-    failure: error === undefined ? undefined : failureOf(error)
+    failure: error === undefined ? undefined : failureOf(error),
+    sections
   }
   const full = redact(renderReport(plan, context))
   await writeSummary(fitSummary(full, () => redact(renderReport(plan, { ...context, compact: true, compactFor: 'summary' }))))
   if (settings.mode === 'plan') {
-    await commentOnPullRequest(settings, run, () => [full, renderReport(plan, { ...context, compact: true })])
+    const versions = () => [full, renderReport(plan, { ...context, compact: true })]
+    // The comment carries the plan's fingerprint and summary, for the reviewed-plan check of the apply after the merge.
+    await commentOnPullRequest(settings, run, versions, planDataLine(plan.resources, run.sha))
+    await keepDriftIssue(settings, instanceName(settings), run, plan, versions)
   }
 }
 
@@ -163,8 +172,8 @@ export function withEarlyCommentLookup(settings: Settings, run: RunContext): Run
   return target ? { ...run, commentLookup: lookUpComment(target) } : run
 }
 
-/** `versions` is called only when a comment is due: most detailed first, see commentBody. */
-async function commentOnPullRequest(settings: Settings, run: RunContext, versions: () => string[]): Promise<void> {
+/** `versions` is called only when a comment is due: most detailed first, see commentBody; `hidden` as for upsertComment. */
+async function commentOnPullRequest(settings: Settings, run: RunContext, versions: () => string[], hidden?: string): Promise<void> {
   const pr = run.pullRequest
   if (!settings.comment) return
   if (!pr) {
@@ -175,7 +184,7 @@ async function commentOnPullRequest(settings: Settings, run: RunContext, version
     log.warning('No github-token, so the plan is not commented on the pull request; it is in the job summary.')
     return
   }
-  const result = await upsertComment(commentTarget(settings, run)!, versions(), run.commentLookup)
+  const result = await upsertComment(commentTarget(settings, run)!, versions(), hidden, run.commentLookup)
   if (result.outcome === 'skipped') {
     log.warning(skippedCommentWarning(pr, result.reason, result.status))
   } else {

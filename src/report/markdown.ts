@@ -40,6 +40,8 @@ export interface ReportContext {
   compact?: boolean
   /** What the compact report must fit: a comment (default), or a job summary. */
   compactFor?: 'comment' | 'summary'
+  /** Sections other checks add after the verdict (the reviewed-plan check), already escaped. */
+  sections?: string[]
 }
 
 const SYMBOL: Record<Action, string> = { create: '➕', update: '✏️', 'no-change': '✅' }
@@ -278,7 +280,7 @@ function compactNote(context: ReportContext): string[] {
 }
 
 /** A URL from the runner's context for a Markdown link target: no space or parenthesis can end it early. */
-function safeUrl(url: string): string {
+export function safeUrl(url: string): string {
   return encodeURI(url).replace(/\(/g, '%28').replace(/\)/g, '%29')
 }
 
@@ -300,6 +302,7 @@ export function renderReport(plan: Plan, context: ReportContext): string {
     '',
     ...verdictLines(plan, context),
     ...warningLines(plan),
+    ...(context.sections ?? []),
     scopeLine(context, plan),
     '',
     ...resourceTable(plan, context),

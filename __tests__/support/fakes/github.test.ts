@@ -235,3 +235,106 @@ describe('hostile answers', () => {
     expect(received).toBeGreaterThanOrEqual(5)
   })
 })
+
+describe('issues', () => {
+  test('list holds issues and pull requests, newest first, open by default, paged by Link', async () => {
+    for (let i = 0; i < 5; i++) fake.addIssue('acme', 'infra', { title: `issue ${i}`, body: `body ${i}` })
+    fake.addIssue('acme', 'infra', { title: 'old', state: 'closed' })
+    fake.addPullRequest('acme', 'infra', { headSha: 'a'.repeat(40) })
+    const all = await octokit(READ).paginate(octokit(READ).rest.issues.listForRepo, { ...repo, per_page: 2 })
+    expect(all.map(item => [item.number, item.pull_request === undefined])).toEqual([
+      [7, false],
+      [5, true],
+      [4, true],
+      [3, true],
+      [2, true],
+      [1, true]
+    ])
+    expect(fake.calls.map(call => call.path)).toEqual([
+      '/repos/acme/infra/issues?per_page=2',
+      '/repositories/1/issues?per_page=2&page=2',
+      '/repositories/1/issues?per_page=2&page=3'
+    ])
+    const closed = await octokit(READ).rest.issues.listForRepo({ ...repo, state: 'closed' })
+    expect(closed.data.map(item => item.title)).toEqual(['old'])
+    expect((await octokit(READ).rest.issues.listForRepo({ ...repo, state: 'all' })).data).toHaveLength(7)
+  })
+
+  test('creator filters by login; what it does with a bot’s login is a switch', async () => {
+    fake.addIssue('acme', 'infra', { title: 'by the bot' })
+    fake.addIssue('acme', 'infra', { title: 'by octocat', login: 'octocat' })
+    const titles = async (creator: string) =>
+      (await octokit(READ).rest.issues.listForRepo({ ...repo, creator })).data.map(item => item.title)
+    expect(await titles('octocat')).toEqual(['by octocat'])
+    expect(await titles(GITHUB_ACTIONS_BOT)).toEqual(['by the bot'])
+    fake.botCreatorFilter = 'empty'
+    expect(await titles(GITHUB_ACTIONS_BOT)).toEqual([])
+    expect(await titles('octocat')).toEqual(['by octocat'])
+    fake.botCreatorFilter = 'rejected'
+    expect((await failure(octokit(READ).rest.issues.listForRepo({ ...repo, creator: GITHUB_ACTIONS_BOT }))).status).toBe(422)
+  })
+
+  test('create, update and close, by the token’s login; a read token cannot', async () => {
+    const created = await octokit().rest.issues.create({ ...repo, title: 'Drift', body: 'v1' })
+    expect(created.status).toBe(201)
+    expect(created.data).toMatchObject({ number: 1, state: 'open', title: 'Drift', body: 'v1', user: { login: GITHUB_ACTIONS_BOT } })
+    await octokit().rest.issues.update({ ...repo, issue_number: 1, body: 'v2' })
+    const closed = await octokit().rest.issues.update({ ...repo, issue_number: 1, state: 'closed', state_reason: 'completed' })
+    expect(closed.data).toMatchObject({ state: 'closed', state_reason: 'completed', closed_at: expect.stringMatching(/Z$/) })
+    expect(fake.issues('acme', 'infra')).toEqual([expect.objectContaining({ number: 1, body: 'v2', state: 'closed' })])
+    expect((await failure(octokit(READ).rest.issues.create({ ...repo, title: 'x' }))).status).toBe(403)
+    expect((await failure(octokit(READ).rest.issues.update({ ...repo, issue_number: 1, state: 'open' }))).status).toBe(403)
+    expect((await failure(octokit().rest.issues.update({ ...repo, issue_number: 99, body: 'x' }))).status).toBe(404)
+  })
+
+  test('numbers follow those of pull requests and commented issues; bad fields are 422', async () => {
+    seed(1)
+    expect((await octokit().rest.issues.create({ ...repo, title: 'next' })).data.number).toBe(8)
+    for (const fields of [{ title: '' }, { title: 'x'.repeat(257) }, { title: 'x', body: 'é'.repeat(MAX_COMMENT_LENGTH + 1) }]) {
+      expect(await failure(octokit().rest.issues.create({ ...repo, ...fields }))).toMatchObject({
+        status: 422,
+        data: { message: 'Validation Failed' }
+      })
+    }
+    expect((await failure(octokit().rest.issues.update({ ...repo, issue_number: 8, state: 'gone' as 'open' }))).status).toBe(422)
+  })
+})
+
+describe('pull requests associated with a commit', () => {
+  const pulls = async (sha: string) =>
+    (await octokit(READ).request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', { ...repo, commit_sha: sha })).data as Array<{
+      number: number
+      merged_at: string | null
+      merge_commit_sha: string | null
+      base: { ref: string }
+      head: { sha: string }
+    }>
+
+  test('the merged pull request of its merge commit, or of one of its commits; open ones while none is merged', async () => {
+    const head = 'a'.repeat(40)
+    const merge = 'b'.repeat(40)
+    fake.addPullRequest('acme', 'infra', { number: 3, headSha: head, commits: ['c'.repeat(40), head] })
+    expect((await pulls(head)).map(pr => [pr.number, pr.merged_at])).toEqual([[3, null]])
+    fake.addPullRequest('acme', 'infra', { number: 4, headSha: head, merged: { commitSha: merge, at: '2026-01-02T03:04:05Z' } })
+    expect(await pulls(head)).toEqual([
+      expect.objectContaining({
+        number: 4,
+        merged_at: '2026-01-02T03:04:05Z',
+        merge_commit_sha: merge,
+        base: expect.objectContaining({ ref: 'main' }),
+        head: expect.objectContaining({ sha: head })
+      })
+    ])
+    expect((await pulls(merge)).map(pr => pr.number)).toEqual([4])
+    expect((await pulls('c'.repeat(40))).map(pr => pr.number)).toEqual([3])
+    expect(await pulls('d'.repeat(40))).toEqual([])
+    expect(fake.calls.at(-1)?.operation).toBe('listPullRequestsAssociatedWithCommit')
+  })
+
+  test('needs a known token', async () => {
+    const denied = await failure(
+      octokit('ghs_unknown').request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', { ...repo, commit_sha: 'a'.repeat(40) })
+    )
+    expect(denied.status).toBe(401)
+  })
+})

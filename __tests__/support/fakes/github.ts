@@ -1,5 +1,7 @@
-// A stateful local fake of the GitHub REST API, limited to issue comments: enough for the action's
-// sticky pull-request comment. Answers are shaped like api.github.com's, Link headers included, so a
+// A stateful local fake of the GitHub REST API, limited to what the action uses: issue comments (the
+// sticky pull-request comment), issues (the drift issue: list with paging and the `creator` filter,
+// create, update, close) and "list pull requests associated with a commit" (the reviewed-plan
+// check). Issues and pull requests share one numbering, and the issues list holds both, as on GitHub. Answers are shaped like api.github.com's, Link headers included, so a
 // real Octokit (getOctokit(token, { baseUrl: fake.url })) can page through them. Who a token is
 // differs by its kind, as on GitHub: a user's token reads `GET /user`; an installation token
 // (GITHUB_TOKEN, another GitHub App's) gets 403 there, and GraphQL's `viewer` names its bot.
@@ -57,14 +59,49 @@ export interface GitHubComment {
 
 const JSON_UTF8 = { 'content-type': 'application/json; charset=utf-8' }
 const DOCS = 'https://docs.github.com/rest'
-/** `/repos/{owner}/{repo}` or `/repositories/{id}` (GitHub's form in Link headers), then the comment routes. */
-const ROUTE = /^\/(?:repos\/([^/]+)\/([^/]+)|repositories\/(\d+))\/issues\/(?:(\d+)\/comments|comments\/(\d+))\/?$/
+/** `/repos/{owner}/{repo}` or `/repositories/{id}` (GitHub's form in Link headers), then the rest. */
+const ROUTE = /^\/(?:repos\/([^/]+)\/([^/]+)|repositories\/(\d+))(\/.*)$/
+/** GitHub refuses longer issue titles. */
+export const MAX_TITLE_LENGTH = 256
+
+/** A pull request as the fake stores it (live state for assertions). */
+export interface StoredPullRequest {
+  headSha: string
+  headRef: string
+  baseRef: string
+  /** When it was merged; null while open (or closed unmerged). */
+  mergedAt: string | null
+  mergeCommitSha: string | null
+  /** The commits GitHub associates with it (its own, and its merge commit once merged). */
+  commits: string[]
+}
+
+/** An issue, or the issue side of a pull request (live state for assertions). */
+export interface StoredIssue {
+  number: number
+  title: string
+  body: string | null
+  login: string
+  state: 'open' | 'closed'
+  state_reason: string | null
+  created_at: string
+  updated_at: string
+  closed_at: string | null
+  pullRequest?: StoredPullRequest
+}
+
+/**
+ * What GitHub does with `creator=<login of a bot>` on the issues list is not documented: it may
+ * match the bot's issues, answer none, or refuse the login as an unknown user.
+ */
+export type BotCreatorFilter = 'matches' | 'empty' | 'rejected'
 
 interface RepoState {
   id: number
   owner: string
   name: string
   comments: StoredComment[]
+  issues: StoredIssue[]
 }
 
 /** `installation`: GITHUB_TOKEN or a GitHub App's token; `user`: a personal access token. */
@@ -86,16 +123,33 @@ interface ApiRequest {
   write: boolean
 }
 
-/** A parsed API path: comments of an issue, or one comment. */
+/** A parsed API path: comments of an issue, one comment, the issues, one issue, or a commit's pull requests. */
 interface Target {
   repo?: RepoState
+  resource: 'comments' | 'comment' | 'issues' | 'issue' | 'commitPulls'
   issueNumber?: number
   commentId?: number
+  sha?: string
 }
+
+/** The paths under a repository, and the operation of each method there. */
+const SUB_ROUTES: Array<{ pattern: RegExp; resource: Target['resource']; operations: Record<string, string> }> = [
+  { pattern: /^\/issues\/(\d+)\/comments\/?$/, resource: 'comments', operations: { GET: 'listComments', POST: 'createComment' } },
+  { pattern: /^\/issues\/comments\/(\d+)\/?$/, resource: 'comment', operations: { PATCH: 'updateComment' } },
+  { pattern: /^\/issues\/?$/, resource: 'issues', operations: { GET: 'listIssues', POST: 'createIssue' } },
+  { pattern: /^\/issues\/(\d+)\/?$/, resource: 'issue', operations: { GET: 'getIssue', PATCH: 'updateIssue' } },
+  {
+    pattern: /^\/commits\/([0-9a-f]{7,40})\/pulls\/?$/,
+    resource: 'commitPulls',
+    operations: { GET: 'listPullRequestsAssociatedWithCommit' }
+  }
+]
 
 export class GitHubFake extends HttpFake {
   defaultPerPage = 30
   maxPerPage = 100
+  /** What `creator=<bot login>` does to the issues list (see BotCreatorFilter). */
+  botCreatorFilter: BotCreatorFilter = 'matches'
 
   private readonly tokens = new Map<string, Token>()
   private readonly repos = new Map<string, RepoState>()
@@ -115,18 +169,78 @@ export class GitHubFake extends HttpFake {
 
   addRepo(owner: string, repo: string): void {
     if (this.repos.has(repoKey(owner, repo))) return
-    this.repos.set(repoKey(owner, repo), { id: this.nextRepoId++, owner, name: repo, comments: [] })
+    this.repos.set(repoKey(owner, repo), { id: this.nextRepoId++, owner, name: repo, comments: [], issues: [] })
   }
 
   addComment(owner: string, repo: string, issue: number, body: string, login = GITHUB_ACTIONS_BOT): StoredComment {
-    const state = this.repos.get(repoKey(owner, repo))
-    if (!state) throw new Error(`unknown repository ${owner}/${repo}: add it first`)
-    return this.store(state, issue, body, login)
+    return this.store(this.repoState(owner, repo), issue, body, login)
   }
 
   /** Live state of an issue's comments, oldest first. */
   comments(owner: string, repo: string, issueNumber: number): StoredComment[] {
     return this.repos.get(repoKey(owner, repo))?.comments.filter(comment => comment.issueNumber === issueNumber) ?? []
+  }
+
+  /** Every comment of the repository, on any issue or pull request. */
+  allComments(owner: string, repo: string): StoredComment[] {
+    return [...(this.repos.get(repoKey(owner, repo))?.comments ?? [])]
+  }
+
+  /** Live state of the repository's issues (not its pull requests), oldest first. */
+  issues(owner: string, repo: string): StoredIssue[] {
+    return this.repos.get(repoKey(owner, repo))?.issues.filter(issue => !issue.pullRequest) ?? []
+  }
+
+  addIssue(
+    owner: string,
+    repo: string,
+    issue: { title: string; body?: string | null; login?: string; state?: 'open' | 'closed' }
+  ): StoredIssue {
+    return this.storeIssue(this.repoState(owner, repo), issue.title, issue.body ?? null, issue.login ?? GITHUB_ACTIONS_BOT, issue.state)
+  }
+
+  /**
+   * A pull request from `headSha` into `baseRef`; `merged` makes it merged, by `commitSha`. Its
+   * commits (GitHub associates them, and the merge commit, with it) default to the head commit.
+   */
+  addPullRequest(
+    owner: string,
+    repo: string,
+    options: {
+      number?: number
+      headSha: string
+      baseRef?: string
+      headRef?: string
+      commits?: string[]
+      merged?: { commitSha: string; at?: string }
+      login?: string
+    }
+  ): StoredIssue {
+    const state = this.repoState(owner, repo)
+    const pullRequest: StoredPullRequest = {
+      headSha: options.headSha,
+      headRef: options.headRef ?? 'feature',
+      baseRef: options.baseRef ?? 'main',
+      mergedAt: options.merged ? (options.merged.at ?? timestamp()) : null,
+      mergeCommitSha: options.merged?.commitSha ?? null,
+      commits: [...new Set([...(options.commits ?? [options.headSha]), ...(options.merged ? [options.merged.commitSha] : [])])]
+    }
+    const issue = this.storeIssue(
+      state,
+      `Pull request ${options.number ?? ''}`.trim(),
+      null,
+      options.login ?? 'octocat',
+      options.merged ? 'closed' : 'open',
+      options.number
+    )
+    issue.pullRequest = pullRequest
+    return issue
+  }
+
+  private repoState(owner: string, repo: string): RepoState {
+    const state = this.repos.get(repoKey(owner, repo))
+    if (!state) throw new Error(`unknown repository ${owner}/${repo}: add it first`)
+    return state
   }
 
   // ---- HTTP ----------------------------------------------------------------------------------
@@ -144,9 +258,9 @@ export class GitHubFake extends HttpFake {
       return { operation: 'graphql', write: false, handle: () => this.withToken(req, res, token => this.graphql(res, token, body)) }
     }
     const write = isWriteMethod(method)
-    const target = this.parseTarget(url.pathname)
-    const operation = target && operationOf(target, method)
-    if (!target || !operation) return { operation: 'noRoute', write, handle: () => notFound(res) }
+    const parsed = this.parseTarget(url.pathname, method)
+    if (!parsed) return { operation: 'noRoute', write, handle: () => notFound(res) }
+    const { target, operation } = parsed
     return { operation, write, handle: () => this.serve(res, { req, url, body, target, operation, write }) }
   }
 
@@ -201,42 +315,155 @@ export class GitHubFake extends HttpFake {
         return this.create(res, repo, target.issueNumber!, body, token.login)
       case 'updateComment':
         return this.update(res, repo, target.commentId!, body)
+      case 'listIssues':
+        return this.listIssues(res, url, repo)
+      case 'createIssue':
+        return this.createIssue(res, repo, body, token.login)
+      case 'getIssue':
+      case 'updateIssue':
+        return this.issueOperation(res, repo, target.issueNumber!, operation === 'updateIssue' ? body : undefined)
+      case 'listPullRequestsAssociatedWithCommit':
+        return this.commitPulls(res, url, repo, target.sha!)
       default:
         throw new Error(`GitHubFake: no handler for ${operation}`)
     }
   }
 
-  private parseTarget(pathname: string): Target | undefined {
+  private parseTarget(pathname: string, method: string): { target: Target; operation: string } | undefined {
     const match = ROUTE.exec(pathname)
     if (!match) return undefined
-    const [, owner, name, repoId, issueNumber, commentId] = match
+    const [, owner, name, repoId, rest] = match
     const repo =
       repoId === undefined
         ? this.repos.get(repoKey(owner, name))
         : [...this.repos.values()].find(candidate => candidate.id === Number(repoId))
-    return {
-      repo,
-      issueNumber: issueNumber === undefined ? undefined : Number(issueNumber),
-      commentId: commentId === undefined ? undefined : Number(commentId)
+    for (const route of SUB_ROUTES) {
+      const sub = route.pattern.exec(rest)
+      const operation = sub && route.operations[method]
+      if (!sub || !operation) continue
+      const id = sub[1]
+      const target: Target = { repo, resource: route.resource }
+      if (route.resource === 'comment') target.commentId = Number(id)
+      else if (route.resource === 'commitPulls') target.sha = id
+      else if (id !== undefined) target.issueNumber = Number(id)
+      return { target, operation }
     }
+    return undefined
   }
 
   // ---- operations ----------------------------------------------------------------------------
 
   private list(res: ServerResponse, url: URL, repo: RepoState, issueNumber: number): void {
+    const all = repo.comments.filter(comment => comment.issueNumber === issueNumber)
+    this.sendPage(
+      res,
+      url,
+      repo,
+      `issues/${issueNumber}/comments`,
+      all.map(comment => this.view(repo, comment))
+    )
+  }
+
+  /** One page of `all`, with GitHub's Link header. */
+  private sendPage(res: ServerResponse, url: URL, repo: RepoState, path: string, all: unknown[]): void {
     // GitHub is forgiving: a bad page means 1, a bad per_page the default, a big one the maximum.
     const page = positiveOr(intParam(url, 'page'), 1)
     const perPage = Math.min(positiveOr(intParam(url, 'per_page'), this.defaultPerPage), this.maxPerPage)
-    const all = repo.comments.filter(comment => comment.issueNumber === issueNumber)
     const { items, totalPages } = pageOf(all, page, perPage)
     // Like GitHub, the links name the repository by id and keep the request's query.
-    const base = new URL(`${this.url}/repositories/${repo.id}/issues/${issueNumber}/comments${url.search}`)
+    const base = new URL(`${this.url}/repositories/${repo.id}/${path}${url.search}`)
     const link = linkHeader(base, page, totalPages)
-    sendJson(
+    sendJson(res, 200, items, { ...JSON_UTF8, ...(link ? { link } : {}) })
+  }
+
+  /**
+   * `GET /repos/{owner}/{repo}/issues`: issues and pull requests, newest first, by `state` (default
+   * open) and `creator`. An unknown creator is 422, as GitHub answers for a login it does not know.
+   */
+  private listIssues(res: ServerResponse, url: URL, repo: RepoState): void {
+    const state = url.searchParams.get('state') ?? 'open'
+    const creator = url.searchParams.get('creator')
+    if (creator !== null && creator.endsWith('[bot]') && this.botCreatorFilter !== 'matches') {
+      if (this.botCreatorFilter === 'rejected')
+        return sendError(res, 422, 'Validation Failed', {}, { errors: [{ resource: 'Issue', field: 'creator', code: 'invalid' }] })
+      return this.sendPage(res, url, repo, 'issues', [])
+    }
+    const all = repo.issues
+      .filter(issue => state === 'all' || issue.state === state)
+      .filter(issue => creator === null || issue.login.toLowerCase() === creator.toLowerCase())
+      .sort((a, b) => b.number - a.number)
+    this.sendPage(
       res,
-      200,
-      items.map(comment => this.view(repo, comment)),
-      { ...JSON_UTF8, ...(link ? { link } : {}) }
+      url,
+      repo,
+      'issues',
+      all.map(issue => this.issueView(repo, issue))
+    )
+  }
+
+  private createIssue(res: ServerResponse, repo: RepoState, body: unknown, login: string): void {
+    const fields = this.issueFields(res, body, true)
+    if (!fields) return
+    sendJson(res, 201, this.issueView(repo, this.storeIssue(repo, fields.title!, fields.body ?? null, login)), JSON_UTF8)
+  }
+
+  /** `GET` (no body) or `PATCH` (a body) of one issue or pull request. */
+  private issueOperation(res: ServerResponse, repo: RepoState, number: number, body: unknown): void {
+    const issue = repo.issues.find(candidate => candidate.number === number)
+    if (!issue) return notFound(res)
+    if (body !== undefined) {
+      const fields = this.issueFields(res, body, false)
+      if (!fields) return
+      if (fields.title !== undefined) issue.title = fields.title
+      if (fields.body !== undefined) issue.body = fields.body
+      if (fields.state !== undefined && fields.state !== issue.state) {
+        issue.state = fields.state
+        issue.closed_at = fields.state === 'closed' ? timestamp() : null
+        issue.state_reason = fields.state === 'closed' ? (fields.state_reason ?? 'completed') : 'reopened'
+      }
+      issue.updated_at = timestamp()
+    }
+    sendJson(res, 200, this.issueView(repo, issue), JSON_UTF8)
+  }
+
+  /** The fields of an issue's create or update, checked as GitHub does; undefined after its 422. */
+  private issueFields(
+    res: ServerResponse,
+    body: unknown,
+    creating: boolean
+  ): { title?: string; body?: string | null; state?: 'open' | 'closed'; state_reason?: string } | undefined {
+    const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
+    const invalid = (field: string, message: string) => {
+      sendError(res, 422, 'Validation Failed', {}, { errors: [{ resource: 'Issue', code: 'custom', field, message }] })
+      return undefined
+    }
+    const { title, body: text, state, state_reason: reason } = fields
+    if (creating && (typeof title !== 'string' || title.trim() === '')) return invalid('title', "title wasn't supplied")
+    if (title !== undefined && (typeof title !== 'string' || [...title].length > MAX_TITLE_LENGTH))
+      return invalid('title', `title is too long (maximum is ${MAX_TITLE_LENGTH} characters)`)
+    if (text !== undefined && text !== null && (typeof text !== 'string' || [...text].length > MAX_COMMENT_LENGTH)) {
+      return invalid('body', `body is too long (maximum is ${MAX_COMMENT_LENGTH} characters)`)
+    }
+    if (state !== undefined && state !== 'open' && state !== 'closed') return invalid('state', 'state is not included in the list')
+    if (reason !== undefined && reason !== null && !['completed', 'not_planned', 'reopened'].includes(reason as string))
+      return invalid('state_reason', 'state_reason is not included in the list')
+    return fields as { title?: string; body?: string | null; state?: 'open' | 'closed'; state_reason?: string }
+  }
+
+  /**
+   * `GET /repos/{owner}/{repo}/commits/{sha}/pulls`. GitHub: a commit that is on the default branch
+   * lists only the merged pull requests that brought it; otherwise open ones too.
+   */
+  private commitPulls(res: ServerResponse, url: URL, repo: RepoState, sha: string): void {
+    const associated = repo.issues.filter(issue => issue.pullRequest?.commits.some(commit => commit.startsWith(sha)))
+    const merged = associated.filter(issue => issue.pullRequest!.mergedAt !== null)
+    const shown = merged.length > 0 ? merged : associated
+    this.sendPage(
+      res,
+      url,
+      repo,
+      `commits/${sha}/pulls`,
+      shown.map(issue => this.pullRequestView(repo, issue))
     )
   }
 
@@ -275,6 +502,84 @@ export class GitHubFake extends HttpFake {
 
   // ---- the stored objects -----------------------------------------------------------------------
 
+  private storeIssue(
+    repo: RepoState,
+    title: string,
+    body: string | null,
+    login: string,
+    state: 'open' | 'closed' = 'open',
+    number?: number
+  ): StoredIssue {
+    const taken = [...repo.issues.map(issue => issue.number), ...repo.comments.map(comment => comment.issueNumber)]
+    if (number !== undefined && repo.issues.some(issue => issue.number === number)) throw new Error(`#${number} exists already`)
+    const now = timestamp()
+    const issue: StoredIssue = {
+      number: number ?? Math.max(0, ...taken) + 1,
+      title,
+      body,
+      login,
+      state,
+      state_reason: state === 'closed' ? 'completed' : null,
+      created_at: now,
+      updated_at: now,
+      closed_at: state === 'closed' ? now : null
+    }
+    repo.issues.push(issue)
+    return issue
+  }
+
+  private issueView(repo: RepoState, issue: StoredIssue): Record<string, unknown> {
+    const repoPath = `repos/${repo.owner}/${repo.name}`
+    const kind = issue.pullRequest ? 'pull' : 'issues'
+    return {
+      id: 500_000_000 + issue.number,
+      node_id: nodeId(issue.pullRequest ? 'PR_kwDO' : 'I_kwDO', issue.number),
+      url: `${this.url}/${repoPath}/issues/${issue.number}`,
+      html_url: `https://github.com/${repo.owner}/${repo.name}/${kind}/${issue.number}`,
+      number: issue.number,
+      state: issue.state,
+      state_reason: issue.state_reason,
+      title: issue.title,
+      body: issue.body,
+      user: this.user(issue.login),
+      labels: [],
+      comments: repo.comments.filter(comment => comment.issueNumber === issue.number).length,
+      created_at: issue.created_at,
+      updated_at: issue.updated_at,
+      closed_at: issue.closed_at,
+      author_association: issue.login.endsWith('[bot]') ? 'NONE' : 'MEMBER',
+      ...(issue.pullRequest
+        ? {
+            pull_request: {
+              url: `${this.url}/${repoPath}/pulls/${issue.number}`,
+              html_url: `https://github.com/${repo.owner}/${repo.name}/pull/${issue.number}`,
+              merged_at: issue.pullRequest.mergedAt
+            }
+          }
+        : {})
+    }
+  }
+
+  private pullRequestView(repo: RepoState, issue: StoredIssue): Record<string, unknown> {
+    const pr = issue.pullRequest!
+    const repoInfo = { id: repo.id, name: repo.name, full_name: `${repo.owner}/${repo.name}` }
+    return {
+      id: 700_000_000 + issue.number,
+      number: issue.number,
+      state: issue.state,
+      title: issue.title,
+      user: this.user(issue.login),
+      html_url: `https://github.com/${repo.owner}/${repo.name}/pull/${issue.number}`,
+      created_at: issue.created_at,
+      updated_at: issue.updated_at,
+      closed_at: issue.closed_at,
+      merged_at: pr.mergedAt,
+      merge_commit_sha: pr.mergeCommitSha,
+      head: { ref: pr.headRef, sha: pr.headSha, repo: repoInfo },
+      base: { ref: pr.baseRef, sha: '0'.repeat(40), repo: repoInfo }
+    }
+  }
+
   private store(repo: RepoState, issueNumber: number, body: string, login: string): StoredComment {
     const now = timestamp()
     const comment = { id: this.nextCommentId++, issueNumber, body, login, created_at: now, updated_at: now }
@@ -312,11 +617,6 @@ export class GitHubFake extends HttpFake {
 /** GitHub treats owner and repository names case-insensitively. */
 function repoKey(owner: string, repo: string): string {
   return `${owner}/${repo}`.toLowerCase()
-}
-
-function operationOf(target: Target, method: string): string | undefined {
-  if (target.commentId !== undefined) return method === 'PATCH' ? 'updateComment' : undefined
-  return { GET: 'listComments', POST: 'createComment' }[method]
 }
 
 /** GitHub's Link header: prev, next, last, first, each the request's URL with another page. */
