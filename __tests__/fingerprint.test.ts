@@ -11,7 +11,7 @@ import {
   summaryProblem,
   type PlannedResource
 } from '../src/fingerprint.js'
-import { buildPlan } from '../src/plan.js'
+import { buildPlan, resourcesOf } from '../src/plan.js'
 import { SENSITIVE, clearSecretsForTest, registerSecret } from '../src/secrets.js'
 import { PLANNED_CLIENT, convergedIdp, freshObserved, observed, plannedIdp, settingsWith } from './support/builders.js'
 
@@ -25,11 +25,11 @@ const idp = plannedIdp
 describe('planFingerprint', () => {
   test('64 hex digits, the same for the same plan, different for another', () => {
     const plan = buildPlan(settingsWith(), freshObserved())
-    const fingerprint = planFingerprint(plan.resources)
+    const fingerprint = planFingerprint(resourcesOf(plan))
     expect(fingerprint).toMatch(/^[0-9a-f]{64}$/)
-    expect(planFingerprint(buildPlan(settingsWith(), freshObserved()).resources)).toBe(fingerprint)
-    expect(planFingerprint(buildPlan(settingsWith({ claims: 'sub' }), freshObserved()).resources)).not.toBe(fingerprint)
-    expect(planFingerprint(buildPlan(settingsWith(), observed()).resources)).not.toBe(fingerprint)
+    expect(planFingerprint(resourcesOf(buildPlan(settingsWith(), freshObserved())))).toBe(fingerprint)
+    expect(planFingerprint(resourcesOf(buildPlan(settingsWith({ claims: 'sub' }), freshObserved())))).not.toBe(fingerprint)
+    expect(planFingerprint(resourcesOf(buildPlan(settingsWith(), observed())))).not.toBe(fingerprint)
   })
 
   test('each part counts: the resource, its id, its action, a field, its before and its after', () => {
@@ -132,9 +132,9 @@ describe('summarizePlan', () => {
 describe('the hidden data line', () => {
   test('round trip: what planDataLine writes after the marker, readPlanData reads back', () => {
     const plan = buildPlan(settingsWith(), observed({ identityProvider: convergedIdp({ auth_url: 'https://old.example.com/a' }) }))
-    const body = `${MARKER}\n${planDataLine(plan.resources, 'a'.repeat(40))}\n### plan`
+    const body = `${MARKER}\n${planDataLine(resourcesOf(plan), 'a'.repeat(40))}\n### plan`
     const read = readPlanData(body, MARKER)
-    expect(read).toEqual({ summary: summarizePlan(plan.resources, 'a'.repeat(40)) })
+    expect(read).toEqual({ summary: summarizePlan(resourcesOf(plan), 'a'.repeat(40)) })
     // GitHub may hand a body back with CRLF line ends.
     expect(readPlanData(body.replace(/\n/g, '\r\n'), MARKER)).toEqual(read)
   })

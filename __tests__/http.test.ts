@@ -15,7 +15,7 @@ import {
   isRetryable,
   retryAfterMs,
   retryDelayMs,
-  type Timing
+  type HttpLimits
 } from '../src/http.js'
 
 describe('retryAfterMs', () => {
@@ -135,11 +135,11 @@ class Scripted {
   }
 }
 
-const FAST: Timing = { requestTimeoutMs: 500, retryBaseMs: 10, maxRetries: 3, totalTimeoutMs: 10_000 }
+const FAST: HttpLimits = { requestTimeoutMs: 500, retryBaseMs: 10, maxRetries: 3, totalTimeoutMs: 10_000 }
 
 async function withClient(
   steps: Step[],
-  timing: Partial<Timing>,
+  timing: Partial<HttpLimits>,
   use: (http: HttpClient, base: string, server: Scripted, logs: { info: string[]; debug: string[] }) => Promise<void>
 ): Promise<void> {
   const server = new Scripted(steps)

@@ -1,10 +1,10 @@
-import { buildPlan, countActions, describePlan, hasChanges, planJson } from '../src/plan.js'
+import { buildPlan, countActions, describePlan, entriesOf, hasChanges, planJson } from '../src/plan.js'
 import { CALLBACK, convergedClient, convergedIdp, freshObserved, observed, settingsWith } from './support/builders.js'
 
 const settings = settingsWith()
 
 function actions(plan: ReturnType<typeof buildPlan>) {
-  return Object.fromEntries(plan.resources.map(resource => [resource.kind, resource.action]))
+  return Object.fromEntries(entriesOf(plan).map(entry => [entry.kind, entry.action]))
 }
 
 test('a fresh pool and account: create domain, client and identity provider', () => {
@@ -14,9 +14,9 @@ test('a fresh pool and account: create domain, client and identity provider', ()
     'cognito-app-client': 'create',
     'cloudflare-identity-provider': 'create'
   })
-  expect(plan.steps.createDomain).toBe('acme')
-  expect('create' in plan.steps.client).toBe(true)
-  const idp = plan.resources[2]
+  expect(plan.domain.create).toBe('acme')
+  expect(plan.client.request && 'create' in plan.client.request).toBe(true)
+  const idp = plan.identityProvider
   expect(idp.changes).toContainEqual({ field: 'config.client_id', after: '(known after apply)' })
   expect(idp.changes).toContainEqual({ field: 'config.client_secret', after: '(sensitive)' })
   expect(countActions(plan)).toEqual({ create: 3, update: 0, 'no-change': 0 })
@@ -25,21 +25,22 @@ test('a fresh pool and account: create domain, client and identity provider', ()
 test('a converged setup plans no change', () => {
   const plan = buildPlan(settings, observed())
   expect(hasChanges(plan)).toBe(false)
-  expect(plan.steps.client).toEqual({ keep: 'client0001' })
-  expect(plan.steps.identityProvider.action).toBe('no-change')
+  expect(plan.client).toMatchObject({ action: 'no-change', id: 'client0001' })
+  expect(plan.client.request).toBeUndefined()
+  expect(plan.identityProvider.action).toBe('no-change')
 })
 
 test('drift: a missing callback updates the client only', () => {
   const plan = buildPlan(settings, observed({ client: convergedClient({ CallbackURLs: ['https://other.example.com/cb'] }) }))
   expect(actions(plan)).toMatchObject({ 'cognito-app-client': 'update', 'cloudflare-identity-provider': 'no-change' })
-  expect(plan.resources[1].changes).toEqual([
+  expect(plan.client.changes).toEqual([
     { field: 'CallbackURLs', before: ['https://other.example.com/cb'], after: ['https://other.example.com/cb', CALLBACK] }
   ])
 })
 
 test('drift: a stale URL, another client id, changed claims update the identity provider', () => {
   const stale = buildPlan(settings, observed({ identityProvider: convergedIdp({ token_url: 'https://old.example.com/oauth2/token' }) }))
-  expect(stale.resources[2].changes).toEqual([
+  expect(stale.identityProvider.changes).toEqual([
     {
       field: 'config.token_url',
       before: 'https://old.example.com/oauth2/token',
@@ -47,9 +48,9 @@ test('drift: a stale URL, another client id, changed claims update the identity 
     }
   ])
   const otherClient = buildPlan(settings, observed({ identityProvider: convergedIdp({ client_id: 'oldclient' }) }))
-  expect(otherClient.resources[2].changes.map(change => change.field)).toEqual(['config.client_id', 'config.client_secret'])
+  expect(otherClient.identityProvider.changes.map(change => change.field)).toEqual(['config.client_id', 'config.client_secret'])
   const claims = buildPlan(settings, observed({ identityProvider: convergedIdp({ claims: ['sub'] }) }))
-  expect(claims.resources[2].changes).toEqual([
+  expect(claims.identityProvider.changes).toEqual([
     { field: 'config.claims', before: ['sub'], after: ['sub', 'cognito:username', 'name', 'cognito:groups'] }
   ])
 })
@@ -63,13 +64,13 @@ test('managed login: a client without a branding style gets the default one', ()
   const v2 = { name: 'acme', kind: 'prefix' as const, hostname: 'h', exists: true, status: 'ACTIVE', managedLoginVersion: 2 }
   const plan = buildPlan(settings, observed({ domain: v2, hasBranding: false }))
   expect(actions(plan)['managed-login-branding']).toBe('create')
-  expect(plan.steps.createBranding).toBe(true)
+  expect(plan.branding?.action).toBe('create')
   const branded = buildPlan(settings, observed({ domain: v2, hasBranding: true }))
   expect(actions(branded)['managed-login-branding']).toBe('no-change')
 })
 
 test('the plan JSON holds no secret', () => {
-  const json = planJson(buildPlan(settings, observed({ identityProvider: convergedIdp({ client_id: 'oldclient' }) })))
+  const json = planJson(buildPlan(settings, observed({ identityProvider: convergedIdp({ client_id: 'oldclient' }) })), [])
   expect(json).not.toContain('client-secret-for-unit-tests')
   expect(json).not.toContain('cf-token-for-unit-tests')
   expect(JSON.parse(json)).toMatchObject({ mode: 'apply', changed: true })
@@ -89,7 +90,7 @@ test('the plan in the log: one line per resource, with the fields that change', 
 })
 
 describe('the client secret is write-only', () => {
-  const idpPlan = (plan: ReturnType<typeof buildPlan>) => plan.resources.find(resource => resource.kind === 'cloudflare-identity-provider')!
+  const idpPlan = (plan: ReturnType<typeof buildPlan>) => plan.identityProvider
 
   test.each([
     ['absent', undefined],
@@ -141,7 +142,7 @@ describe('absent means default', () => {
 
   test('absent is the default, not anything: an absent pkce_enabled differs from pkce: true', () => {
     const plan = buildPlan(settings, observed({ identityProvider: convergedIdp({ pkce_enabled: undefined }) }))
-    expect(plan.resources[2].changes).toEqual([{ field: 'config.pkce_enabled', before: undefined, after: true }])
+    expect(plan.identityProvider.changes).toEqual([{ field: 'config.pkce_enabled', before: undefined, after: true }])
   })
 })
 
@@ -162,7 +163,7 @@ describe('keep what the action does not manage', () => {
       scim_config: scim
     }
     const plan = buildPlan(settings, observed({ identityProvider: idp }))
-    expect(plan.steps.identityProvider.kept).toEqual({
+    expect(plan.identityProvider.kept).toEqual({
       config: { prompt: 'login' },
       scimConfig: {
         enabled: true,
@@ -172,7 +173,7 @@ describe('keep what the action does not manage', () => {
         identity_update_behavior: 'reauth'
       }
     })
-    expect(plan.resources[2].notes).toContain(
+    expect(plan.identityProvider.notes).toContain(
       'The update keeps what the action does not manage: scim_config (enabled, user_deprovision, group_member_deprovision, identity_update_behavior; Cloudflare keeps its SCIM secret); config.prompt.'
     )
   })
@@ -196,9 +197,9 @@ describe('what cannot work is refused, what is missing is added', () => {
 
   test('ReadAttributes that lack email get it, in the plan, when email-claim-name is email', () => {
     const plan = buildPlan(settings, observed({ client: convergedClient({ ReadAttributes: ['name'] }) }))
-    expect(plan.resources[1].changes).toEqual([{ field: 'ReadAttributes', before: ['name'], after: ['name', 'email'] }])
-    expect(plan.resources[1].notes).toEqual([expect.stringMatching(/^ReadAttributes gains email/)])
-    expect((plan.steps.client as { update: { ReadAttributes: string[] } }).update.ReadAttributes).toEqual(['name', 'email'])
+    expect(plan.client.changes).toEqual([{ field: 'ReadAttributes', before: ['name'], after: ['name', 'email'] }])
+    expect(plan.client.notes).toEqual([expect.stringMatching(/^ReadAttributes gains email/)])
+    expect((plan.client.request as { update: { ReadAttributes: string[] } }).update.ReadAttributes).toEqual(['name', 'email'])
     // Unset ReadAttributes mean every attribute; another email claim is the user's business.
     expect(hasChanges(buildPlan(settings, observed({ client: convergedClient({ ReadAttributes: undefined }) })))).toBe(false)
     expect(
@@ -226,18 +227,18 @@ describe("other teams' Access callbacks", () => {
     expect(plan.warnings).toEqual([expect.stringContaining(`the Zero Trust team “oldteam” (${stale})`)])
     expect(plan.warnings[0]).toContain('whoever registers the name can receive authorization codes for this user pool')
     expect(plan.warnings[0]).toContain('set prune-callbacks: true')
-    expect(JSON.parse(planJson(plan)).warnings).toEqual(plan.warnings)
+    expect(JSON.parse(planJson(plan, [])).warnings).toEqual(plan.warnings)
   })
 
   test('are removed with prune-callbacks, in the plan, with the default redirect that pointed at one; every other URL stays', () => {
     const plan = buildPlan(settingsWith({ 'prune-callbacks': 'true' }), observed({ client }))
     expect(plan.warnings).toEqual([])
-    expect(plan.resources[1].changes).toEqual([
+    expect(plan.client.changes).toEqual([
       { field: 'CallbackURLs', before: [mine, CALLBACK, stale], after: [mine, CALLBACK] },
       { field: 'DefaultRedirectURI', before: stale }
     ])
-    expect(plan.resources[1].notes).toEqual([`prune-callbacks: true removes the Access callbacks of other Zero Trust teams: ${stale}.`])
-    const request = (plan.steps.client as unknown as { update: Record<string, unknown> }).update
+    expect(plan.client.notes).toEqual([`prune-callbacks: true removes the Access callbacks of other Zero Trust teams: ${stale}.`])
+    const request = (plan.client.request as unknown as { update: Record<string, unknown> }).update
     expect(request.CallbackURLs).toEqual([mine, CALLBACK])
     expect(request).not.toHaveProperty('DefaultRedirectURI')
   })

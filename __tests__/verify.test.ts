@@ -4,7 +4,8 @@ import { generateKeyPairSync } from 'node:crypto'
 import type { JWK } from 'jose'
 import { identityProviderChanges } from '../src/cloudflare/identity-provider.js'
 import { issuerUrl, waitForActiveDomain } from '../src/cognito/domain.js'
-import { deriveEndpoints, desiredIdentityProvider } from '../src/desired.js'
+import { desiredIdentityProvider } from '../src/cloudflare/identity-provider.js'
+import { deriveEndpoints } from '../src/endpoints.js'
 import type { HttpClient, HttpRequest, HttpResponse } from '../src/http.js'
 import {
   authorizeUrl,
@@ -435,9 +436,11 @@ describe('waiting for the domain', () => {
       maxWaitMs: 60_000,
       log: () => {}
     })
-    await expect(wait).rejects.toThrow(
-      /^Verification failed: Hosted domain is ACTIVE: expected x\.example to be ACTIVE; found FAILED\. Fix: .*ACM certificate/
-    )
+    expect(await wait).toMatchObject({
+      check: 'Hosted domain is ACTIVE',
+      status: 'fail',
+      detail: expect.stringMatching(/^expected x\.example to be ACTIVE; found FAILED\. Fix: .*ACM certificate/)
+    })
     expect(polls).toBe(1)
   })
 
@@ -449,9 +452,12 @@ describe('waiting for the domain', () => {
       maxWaitMs: 200,
       log: m => log.push(m)
     })
-    await expect(wait).rejects.toThrow(
-      /expected x\.example to be ACTIVE within 0\.2 s; found no status, not ACTIVE, after 0\.\d s\. Fix: .*COGNITO_ACCESS_DOMAIN_WAIT_MS/
-    )
+    expect(await wait).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(
+        /^expected x\.example to be ACTIVE within 0\.2 s; found no status, not ACTIVE, after 0\.\d s\. Fix: .*COGNITO_ACCESS_DOMAIN_WAIT_MS/
+      )
+    })
     expect(log[0]).toMatch(
       /^Waiting for hosted domain x\.example to be ACTIVE: it is not visible yet after 0\.0 s \(poll 1; next in 50 ms, giving up after 0\.2 s\)\.$/
     )

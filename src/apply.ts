@@ -1,21 +1,30 @@
-// Apply: execute the plan, in an order that leaves a safe state at every step. The Cognito side
-// (domain, client, branding) is made ready and verified before Cloudflare is pointed at it. When a
-// step fails, the error says what was done and what was not; a re-run observes again and finishes
-// the job, and creates go through createOnce, so nothing is made twice.
+// Apply: execute the plan's entries, in an order that leaves a safe state at every step. The Cognito
+// side (domain, client, branding) is made ready and verified before Cloudflare is pointed at it.
+// Apply reports its own progress (what it wrote, which entries it finished, the ids, the checks it
+// ran) in its result, or in its error when a step fails; the plan is never changed. A re-run
+// observes again and finishes the job, and creates go through createOnce, so nothing is made twice.
 import type { UserPoolClientType } from '@aws-sdk/client-cognito-identity-provider'
 import type { CognitoApi } from './cognito/api.js'
-import { duplicateClients } from './cognito/app-client.js'
-import { waitForActiveDomain } from './cognito/domain.js'
+import { duplicateClients, type ClientEntry } from './cognito/app-client.js'
+import type { BrandingEntry } from './cognito/branding.js'
+import { waitForActiveDomain, type DomainEntry } from './cognito/domain.js'
 import type { CloudflareApi, IdentityProvider } from './cloudflare/api.js'
-import { identityProviderBody, identityProviderChanges, lostScimSettings, pickByName } from './cloudflare/identity-provider.js'
+import {
+  identityProviderBody,
+  identityProviderChanges,
+  lostScimSettings,
+  pickByName,
+  type IdentityProviderEntry
+} from './cloudflare/identity-provider.js'
 import { createOnce } from './create-once.js'
-import { sleep } from './deadline.js'
 import { ActionError, describeError, isTransient, VerificationError } from './errors.js'
 import type { HttpClient } from './http.js'
+import type { CheckResult, ResourceKind } from './model.js'
 import type { Observed } from './observe.js'
-import type { CheckResult, Plan, ResourceKind, ResourcePlan } from './plan.js'
+import { entriesOf, type Plan } from './plan.js'
+import { pollUntil } from './poll.js'
 import type { Settings } from './settings.js'
-import { CHECKS, checkReadBack, failureMessage, runChecks, type VerifyInputs } from './verify.js'
+import { CHECKS, checkReadBack, failureMessage, runChecks, verifyInputs, type VerifyInputs } from './verify.js'
 
 export interface ApplyServices {
   cognito: CognitoApi
@@ -23,33 +32,22 @@ export interface ApplyServices {
   http: HttpClient
 }
 
-export interface Timings {
-  domainPollMs: number
-  domainWaitMs: number
-  createRetryMs: number
-}
-
-export interface Applied {
-  clientId: string
-  identityProviderId: string
-  /** What was written, in order, for the summary. */
+/** What apply got done: what it wrote, in order; the entries it finished; the ids of what exists; the checks it ran. */
+export interface ApplyProgress {
   written: string[]
-  /** The id of each resource after apply. */
+  finished: ResourceKind[]
   ids: Partial<Record<ResourceKind, string>>
   checks: CheckResult[]
 }
 
 /**
  * Apply stopped by a failure: its message says what failed, what was done before and what was
- * not (one line), and `written` and `finished` say the same for the report and the outputs.
+ * not (one line), and `progress` says the same for the report and the outputs.
  */
 export class ApplyError extends ActionError {
   constructor(
     message: string,
-    readonly written: string[],
-    readonly finished: ResourceKind[],
-    /** The ids of what exists, as far as apply got (a client it created, say). */
-    readonly ids: Partial<Record<ResourceKind, string>>,
+    readonly progress: ApplyProgress,
     override readonly cause: unknown
   ) {
     super(message)
@@ -63,26 +61,25 @@ export async function applyPlan(
   observed: Observed,
   settings: Settings,
   services: ApplyServices,
-  timings: Timings,
   log: (message: string) => void,
   /** The checks made before apply (verify on), against the state as observed. */
   checkedBefore: CheckResult[] = []
-): Promise<Applied> {
-  const run = new ApplyRun(plan, observed, settings, services, timings, log, checkedBefore)
+): Promise<ApplyProgress> {
+  const run = new ApplyRun(plan, observed, settings, services, log, checkedBefore)
   try {
-    return await run.execute()
+    await run.execute()
+    return run.progress
   } catch (error) {
-    const message = applyFailureMessage(plan, error, run.written, run.finished)
-    throw new ApplyError(message, [...run.written], [...run.finished], { ...run.ids }, error)
+    throw new ApplyError(applyFailureMessage(plan, error, run.progress), run.progress, error)
   }
 }
 
 /** "<the error> Done before the failure: …. Not done: …. <what to do>", as one line. */
-function applyFailureMessage(plan: Plan, error: unknown, written: string[], finished: ResourceKind[]): string {
+function applyFailureMessage(plan: Plan, error: unknown, { written, finished }: ApplyProgress): string {
   const progress = written.length > 0 ? `Done before the failure: ${written.join('; ')}.` : 'Nothing was written before the failure.'
-  const notDone = plan.resources
-    .filter(resource => resource.action !== 'no-change' && !finished.includes(resource.kind))
-    .map(resource => `${resource.action} ${resource.title}`)
+  const notDone = entriesOf(plan)
+    .filter(entry => entry.action !== 'no-change' && !finished.includes(entry.kind))
+    .map(entry => `${entry.action} ${entry.title}`)
   const remaining = notDone.length > 0 ? ` Not done: ${notDone.join('; ')}.` : ''
   const next =
     error instanceof VerificationError
@@ -94,11 +91,9 @@ function applyFailureMessage(plan: Plan, error: unknown, written: string[], fini
 /** Hosted-UI probes after the client changed: Cognito may take a moment to serve the change. */
 const PROBE_ATTEMPTS = 3
 
-/** One apply, step by step; `written` and `finished` record the progress for the failure message. */
+/** One apply, entry by entry; `progress` records what it got done, for the result or the failure. */
 class ApplyRun {
-  readonly written: string[] = []
-  readonly finished: ResourceKind[] = []
-  readonly ids: Partial<Record<ResourceKind, string>> = {}
+  readonly progress: ApplyProgress = { written: [], finished: [], ids: {}, checks: [] }
   private readonly retry: Pick<Parameters<typeof createOnce>[0], 'isTransient' | 'log' | 'delayMs'>
 
   constructor(
@@ -106,35 +101,146 @@ class ApplyRun {
     private readonly observed: Observed,
     private readonly settings: Settings,
     private readonly services: ApplyServices,
-    private readonly timings: Timings,
     private readonly log: (message: string) => void,
     private readonly checkedBefore: CheckResult[]
   ) {
-    this.retry = { isTransient, log, delayMs: (attempt: number) => timings.createRetryMs * attempt }
+    this.retry = { isTransient, log, delayMs: (attempt: number) => settings.timing.retryBaseMs * attempt }
   }
 
-  async execute(): Promise<Applied> {
+  async execute(): Promise<void> {
+    const { plan } = this
     this.stopOnFailedCheck()
-    await this.ensureDomain()
-    this.ids['cognito-domain'] = this.observed.domain.name
-    const client = await this.ensureClient()
+    await this.ensureDomain(plan.domain)
+    const client = await this.ensureClient(plan.client)
     const clientId = client.ClientId!
-    this.ids['cognito-app-client'] = clientId
     const clientSecret = client.ClientSecret ?? this.observed.client?.ClientSecret
     if (!clientSecret) throw new ActionError(`app client ${clientId} has no secret; Cloudflare needs a confidential client.`)
-    await this.ensureBranding(clientId)
+    if (plan.branding) await this.ensureBranding(plan.branding, clientId)
     if (this.settings.verify) await this.verifyCognitoSide(clientId)
-    const identityProviderId = await this.ensureIdentityProvider(clientId, clientSecret)
-    return { clientId, identityProviderId, written: this.written, checks: this.plan.checks, ids: this.ids }
+    await this.ensureIdentityProvider(plan.identityProvider, clientId, clientSecret)
   }
 
   /** A check that failed before anything was written stops apply there: nothing is created. */
   private stopOnFailedCheck(): void {
     const failure = failureMessage(this.checkedBefore)
     if (!failure) return
-    // Kept on the plan, so that the report shows them.
-    this.plan.checks.push(...this.checkedBefore)
+    this.progress.checks.push(...this.checkedBefore)
     throw new VerificationError(`${failure}. Nothing was written to Cloudflare.`)
+  }
+
+  private done(kind: ResourceKind, what: string): void {
+    this.progress.finished.push(kind)
+    this.progress.written.push(what)
+    this.log(`✓ ${what}`)
+  }
+
+  private async ensureDomain(entry: DomainEntry): Promise<void> {
+    const prefix = entry.create
+    this.progress.ids['cognito-domain'] = this.observed.domain.name
+    if (prefix === undefined) return
+    const { cognito } = this.services
+    const poolId = this.settings.userPoolId
+    await createOnce({
+      ...this.retry,
+      what: entry.title,
+      create: async () => {
+        await cognito.createDomain(poolId, prefix)
+        return true
+      },
+      findCreated: async () => ((await cognito.describeDomain(prefix))?.UserPoolId === poolId ? true : undefined)
+    })
+    this.done('cognito-domain', `created ${entry.title}`)
+  }
+
+  private async ensureClient(entry: ClientEntry): Promise<UserPoolClientType> {
+    const client = await this.writeClient(entry)
+    this.progress.ids['cognito-app-client'] = client.ClientId
+    return client
+  }
+
+  private async writeClient(entry: ClientEntry): Promise<UserPoolClientType> {
+    const { request, title, changes } = entry
+    const { cognito } = this.services
+    const poolId = this.settings.userPoolId
+    if (request === undefined) return this.observed.client!
+    if ('update' in request) {
+      const client = await cognito.updateClient(request.update)
+      this.done('cognito-app-client', `updated ${title} (${client.ClientId}): ${changes.map(change => change.field).join(', ')}`)
+      return client
+    }
+    const { create } = request
+    const client = await createOnce({
+      ...this.retry,
+      what: title,
+      create: () => cognito.createClient(create),
+      findCreated: async () => {
+        const ids = await cognito.findClientIdsByName(poolId, create.ClientName!)
+        if (ids.length > 1) throw duplicateClients(poolId, create.ClientName!, ids)
+        return ids.length === 1 ? cognito.describeClient(poolId, ids[0]) : undefined
+      }
+    })
+    this.done('cognito-app-client', `created ${title} (${client.ClientId})`)
+    return client
+  }
+
+  private async ensureBranding(entry: BrandingEntry, clientId: string): Promise<void> {
+    if (entry.action !== 'create') return
+    await this.services.cognito.createDefaultBranding(this.settings.userPoolId, clientId)
+    this.done('managed-login-branding', 'created the managed login branding style of the app client (Cognito-provided values)')
+  }
+
+  /** The checks, against the Cognito side as it now is; Cloudflare is written only when all pass. */
+  private async verifyCognitoSide(clientId: string): Promise<void> {
+    const domainCheck = await this.waitForDomain()
+    const checks = domainCheck?.status === 'fail' ? [domainCheck] : await this.checkHostedSide(clientId, domainCheck)
+    this.progress.checks.push(...checks)
+    const failure = failureMessage(checks)
+    if (failure) throw new VerificationError(`${failure}. Nothing was written to Cloudflare.`)
+  }
+
+  /** A domain observed ACTIVE stays so; only a new or still-CREATING one is waited for. Undefined when there was no wait. */
+  private async waitForDomain(): Promise<CheckResult | undefined> {
+    const { domain } = this.observed
+    if (domain.status === 'ACTIVE' && !this.progress.finished.includes('cognito-domain')) return undefined
+    const { timing } = this.settings
+    return waitForActiveDomain(this.plan.endpoints.hostname, {
+      describeStatus: async () => (await this.services.cognito.describeDomain(domain.name))?.Status,
+      pollMs: timing.domainPollMs,
+      maxWaitMs: timing.domainWaitMs,
+      log: this.log
+    })
+  }
+
+  /**
+   * Every check, with the domain ACTIVE. After the client changed, the hosted UI may take a moment
+   * to serve it: the probe is looked at again a few times, while it is the only check failing.
+   */
+  private async checkHostedSide(clientId: string, domainCheck: CheckResult | undefined): Promise<CheckResult[]> {
+    const { finished } = this.progress
+    const clientChanged = finished.includes('cognito-app-client') || finished.includes('managed-login-branding')
+    const inputs = verifyInputs(this.settings, this.services.http, this.plan.endpoints, {
+      clientId,
+      clientPending: false,
+      domain: { ...this.observed.domain, exists: true, status: 'ACTIVE' },
+      hasBranding: true,
+      known: this.stillHolding()
+    })
+    const onlyProbeFails = (checks: CheckResult[]) =>
+      checks.some(check => check.status === 'fail') && checks.every(check => check.status !== 'fail' || check.check === CHECKS.hostedUi)
+    const polled = await pollUntil({
+      what: 'the hosted UI to accept the client',
+      look: () => runChecks(inputs),
+      done: checks => !onlyProbeFails(checks),
+      intervalMs: this.settings.timing.domainPollMs,
+      maxWaitMs: Number.POSITIVE_INFINITY,
+      maxLooks: clientChanged ? PROBE_ATTEMPTS : 1,
+      onWait: (_, { looks }) =>
+        this.log(
+          `The hosted UI does not accept the client yet; checking again in ${this.settings.timing.domainPollMs} ms (${looks + 1} of ${PROBE_ATTEMPTS}).`
+        )
+    })
+    // The waited-for domain's own verdict (with how long it took) stands for the domain check.
+    return domainCheck ? polled.value.map(check => (check.check === domainCheck.check ? domainCheck : check)) : polled.value
   }
 
   /**
@@ -146,159 +252,52 @@ class ApplyRun {
   private stillHolding(): VerifyInputs['known'] {
     const before = (check: string) => this.checkedBefore.find(result => result.check === check)
     const probe = before(CHECKS.hostedUi)
-    const cognitoWritten = this.finished.some(kind => kind !== 'cloudflare-identity-provider')
+    const { finished } = this.progress
+    const cognitoWritten = finished.some(kind => kind !== 'cloudflare-identity-provider')
     return {
-      discovery: this.finished.includes('cognito-domain') ? undefined : before(CHECKS.discovery),
+      discovery: finished.includes('cognito-domain') ? undefined : before(CHECKS.discovery),
       jwks: before(CHECKS.jwks),
       hostedUi: probe?.status === 'pass' && !cognitoWritten ? probe : undefined
     }
   }
 
-  private done(kind: ResourceKind, what: string): void {
-    this.finished.push(kind)
-    this.written.push(what)
-    this.log(`✓ ${what}`)
-  }
-
-  private resource(kind: ResourceKind): ResourcePlan {
-    return this.plan.resources.find(resource => resource.kind === kind)!
-  }
-
-  private async ensureDomain(): Promise<void> {
-    const prefix = this.plan.steps.createDomain
-    if (!prefix) return
-    const { cognito } = this.services
-    const poolId = this.settings.userPoolId
-    const title = this.resource('cognito-domain').title
-    await createOnce({
-      ...this.retry,
-      what: title,
-      create: async () => {
-        await cognito.createDomain(poolId, prefix)
-        return true
-      },
-      findCreated: async () => ((await cognito.describeDomain(prefix))?.UserPoolId === poolId ? true : undefined)
-    })
-    this.done('cognito-domain', `created ${title}`)
-  }
-
-  private async ensureClient(): Promise<UserPoolClientType> {
-    const step = this.plan.steps.client
-    const { cognito } = this.services
-    const poolId = this.settings.userPoolId
-    const { title, changes } = this.resource('cognito-app-client')
-    if ('keep' in step) return this.observed.client!
-    if ('update' in step) {
-      const client = await cognito.updateClient(step.update)
-      this.done('cognito-app-client', `updated ${title} (${client.ClientId}): ${changes.map(change => change.field).join(', ')}`)
-      return client
-    }
-    const request = step.create
-    const client = await createOnce({
-      ...this.retry,
-      what: title,
-      create: () => cognito.createClient(request),
-      findCreated: async () => {
-        const ids = await cognito.findClientIdsByName(poolId, request.ClientName!)
-        if (ids.length > 1) throw duplicateClients(poolId, request.ClientName!, ids)
-        return ids.length === 1 ? cognito.describeClient(poolId, ids[0]) : undefined
-      }
-    })
-    this.done('cognito-app-client', `created ${title} (${client.ClientId})`)
-    return client
-  }
-
-  private async ensureBranding(clientId: string): Promise<void> {
-    if (!this.plan.steps.createBranding) return
-    await this.services.cognito.createDefaultBranding(this.settings.userPoolId, clientId)
-    this.done('managed-login-branding', 'created the managed login branding style of the app client (Cognito-provided values)')
-  }
-
-  /** The checks, against the Cognito side as it now is; Cloudflare is written only when all pass. */
-  private async verifyCognitoSide(clientId: string): Promise<void> {
-    const { cognito, http } = this.services
-    const { endpoints } = this.plan
-    // A domain observed ACTIVE stays so; only a new or still-CREATING one needs describing again.
-    if (this.observed.domain.status !== 'ACTIVE' || this.finished.includes('cognito-domain')) {
-      await waitForActiveDomain(endpoints.hostname, {
-        describeStatus: async () => (await cognito.describeDomain(this.observed.domain.name))?.Status,
-        pollMs: this.timings.domainPollMs,
-        maxWaitMs: this.timings.domainWaitMs,
-        log: this.log
-      })
-    }
-    const clientChanged = this.finished.includes('cognito-app-client') || this.finished.includes('managed-login-branding')
-    let checks: CheckResult[] = []
-    for (let attempt = 1; attempt <= (clientChanged ? PROBE_ATTEMPTS : 1); attempt++) {
-      if (attempt > 1) {
-        this.log(
-          `The hosted UI does not accept the client yet; checking again in ${this.timings.domainPollMs} ms (${attempt} of ${PROBE_ATTEMPTS}).`
-        )
-        await sleep(this.timings.domainPollMs, 'the wait before probing the hosted UI again')
-      }
-      checks = await runChecks({
-        http,
-        endpoints,
-        hostedUiBase: this.settings.endpoints.hostedUi ?? `https://${endpoints.hostname}`,
-        scopes: this.settings.scopes,
-        pkce: this.settings.pkce,
-        poolHostnames: this.observed.domain.poolHostnames,
-        clientId,
-        clientPending: false,
-        domainExists: true,
-        domainStatus: 'ACTIVE',
-        managedLoginVersion: this.observed.domain.managedLoginVersion,
-        hasBranding: true,
-        known: this.stillHolding()
-      })
-      const failed = checks.filter(check => check.status === 'fail')
-      if (failed.length === 0 || failed.some(check => check.check !== CHECKS.hostedUi)) break
-    }
-    // Kept on the plan, so that the report shows them even when they stop the run.
-    this.plan.checks.push(...checks)
-    const failure = failureMessage(checks)
-    if (failure) throw new VerificationError(`${failure}. Nothing was written to Cloudflare.`)
-  }
-
-  private async ensureIdentityProvider(clientId: string, clientSecret: string): Promise<string> {
+  private async ensureIdentityProvider(entry: IdentityProviderEntry, clientId: string, clientSecret: string): Promise<void> {
     const { cloudflare } = this.services
-    const step = this.plan.steps.identityProvider
-    const { title, changes } = this.resource('cloudflare-identity-provider')
+    const { title, changes, action } = entry
+    if (action === 'no-change') {
+      this.progress.ids['cloudflare-identity-provider'] = entry.id
+      return
+    }
     // A create starts from nothing; an update sends back what the action does not manage.
-    const body = identityProviderBody(step.desired, clientId, clientSecret, step.action === 'update' ? step.kept : undefined)
+    const body = identityProviderBody(entry.desired, clientId, clientSecret, action === 'update' ? entry.kept : undefined)
     let idp: IdentityProvider
-    if (step.action === 'create') {
+    if (action === 'create') {
       idp = await createOnce({
         ...this.retry,
         what: title,
         create: () => cloudflare.createIdentityProvider(body),
         findCreated: async () => pickByName(await cloudflare.listIdentityProviders(), body.name, cloudflare.scopeLabel)
       })
-      this.ids['cloudflare-identity-provider'] = idp.id
+      this.progress.ids['cloudflare-identity-provider'] = idp.id
       this.done('cloudflare-identity-provider', `created ${title} (${idp.id})`)
-    } else if (step.action === 'update') {
-      idp = await cloudflare.updateIdentityProvider(step.id!, body)
-      this.done('cloudflare-identity-provider', `updated ${title} (${idp.id}): ${changes.map(change => change.field).join(', ')}`)
     } else {
-      this.ids['cloudflare-identity-provider'] = step.id!
-      return step.id!
+      idp = await cloudflare.updateIdentityProvider(entry.id!, body)
+      this.progress.ids['cloudflare-identity-provider'] = idp.id
+      this.done('cloudflare-identity-provider', `updated ${title} (${idp.id}): ${changes.map(change => change.field).join(', ')}`)
     }
-    this.ids['cloudflare-identity-provider'] = idp.id
-    if (this.settings.verify) await this.readBack(idp.id, clientId)
-    return idp.id
+    if (this.settings.verify) await this.readBack(entry, idp.id, clientId)
   }
 
   /** Cloudflare holds what was sent (all but the secret, which it never returns), SCIM flags included. */
-  private async readBack(id: string, clientId: string): Promise<void> {
+  private async readBack(entry: IdentityProviderEntry, id: string, clientId: string): Promise<void> {
     const stored = await this.services.cloudflare.getIdentityProvider(id)
-    const { desired, kept, action } = this.plan.steps.identityProvider
     const readBack = stored
       ? checkReadBack([
-          ...identityProviderChanges(stored, desired, clientId, false),
-          ...(action === 'update' ? lostScimSettings(stored, kept) : [])
+          ...identityProviderChanges(stored, entry.desired, clientId, false),
+          ...(entry.action === 'update' ? lostScimSettings(stored, entry.kept) : [])
         ])
       : checkReadBack([{ field: 'id', before: 'nothing', after: id }])
-    this.plan.checks.push(readBack)
+    this.progress.checks.push(readBack)
     const failure = failureMessage([readBack])
     if (failure) throw new VerificationError(failure)
   }

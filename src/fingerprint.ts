@@ -7,7 +7,7 @@
 // field) or "does not change" (no such change): no value of a sensitive field enters the hash or
 // the summary, and every other text is redacted before it does.
 import { createHash } from 'node:crypto'
-import type { Action, FieldChange, ResourcePlan } from './plan.js'
+import type { Action, FieldChange, ResourcePlan } from './model.js'
 import { SENSITIVE, redact } from './secrets.js'
 
 /** What the fingerprint reads of a plan: its resources, and nothing else. */

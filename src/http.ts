@@ -9,12 +9,14 @@ import { interceptors, type Dispatcher } from 'undici'
 import { deadlineStop, workSignal } from './deadline.js'
 import { describeError } from './errors.js'
 import { proxyAwareDispatcher } from './proxy.js'
+import type { Timing } from './settings.js'
 
-export interface Timing {
-  /** Per attempt: time to the response headers, and between body chunks. */
-  requestTimeoutMs: number
-  /** First backoff; doubles per retry, with jitter, capped at 20 s. */
-  retryBaseMs: number
+/**
+ * The run's timing (per attempt: `requestTimeoutMs` to the headers and between body chunks; the
+ * first backoff, `retryBaseMs`, doubled per retry with jitter, capped at 20 s), and how far one
+ * request may go: its retries, and its budget.
+ */
+export interface HttpLimits extends Pick<Timing, 'requestTimeoutMs' | 'retryBaseMs'> {
   maxRetries: number
   /** Budget for one logical request, retries and their waits included. */
   totalTimeoutMs: number
@@ -100,13 +102,13 @@ export class HttpClient {
 
   constructor(
     private readonly name: string,
-    private readonly timing: Timing,
+    private readonly limits: HttpLimits,
     private readonly log: HttpLog
   ) {
     this.dispatcher = proxyAwareDispatcher({
-      headersTimeout: timing.requestTimeoutMs,
-      bodyTimeout: timing.requestTimeoutMs,
-      connectTimeout: Math.min(timing.requestTimeoutMs, 10_000),
+      headersTimeout: limits.requestTimeoutMs,
+      bodyTimeout: limits.requestTimeoutMs,
+      connectTimeout: Math.min(limits.requestTimeoutMs, 10_000),
       maxResponseSize: MAX_RESPONSE_BYTES
     }).compose(
       // Which failures are retried, how often and after what wait is decided per request, by
@@ -149,8 +151,8 @@ export class HttpClient {
         headers: request.headers,
         body: request.body,
         // The request's budget covers the body too: an answer that trickles in is cut off.
-        signal: AbortSignal.any([AbortSignal.timeout(this.timing.totalTimeoutMs), workSignal()]),
-        retryOptions: { retry: this.retryPolicy(what, started + this.timing.totalTimeoutMs, attempts) }
+        signal: AbortSignal.any([AbortSignal.timeout(this.limits.totalTimeoutMs), workSignal()]),
+        retryOptions: { retry: this.retryPolicy(what, started + this.limits.totalTimeoutMs, attempts) }
       } as Dispatcher.RequestOptions)
       const text = await body.text()
       this.log.debug(`${what} → HTTP ${statusCode} in ${Date.now() - started} ms${retried(attempts.retries)}`)
@@ -169,15 +171,15 @@ export class HttpClient {
   private retryPolicy(what: string, deadline: number, attempts: { retries: number }): RetryCallback {
     return (error, { state, opts }, callback) => {
       const failure = error as RetryError
-      const delay = retryDelayMs(failure, state.counter, this.timing.retryBaseMs)
-      const allowed = state.counter <= this.timing.maxRetries && isRetryable(opts.method, failure)
+      const delay = retryDelayMs(failure, state.counter, this.limits.retryBaseMs)
+      const allowed = state.counter <= this.limits.maxRetries && isRetryable(opts.method, failure)
       if (!allowed || Date.now() + delay > deadline) {
         callback(error)
         return
       }
       attempts.retries = state.counter
       const answer = failure.statusCode !== undefined ? `HTTP ${failure.statusCode}` : (failure.code ?? failure.name)
-      this.log.info(`${what} answered ${answer}; retry ${state.counter} of ${this.timing.maxRetries} in ${delay} ms.`)
+      this.log.info(`${what} answered ${answer}; retry ${state.counter} of ${this.limits.maxRetries} in ${delay} ms.`)
       return setTimeout(() => callback(null), delay) as unknown as void
     }
   }

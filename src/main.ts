@@ -5,7 +5,7 @@ import { context } from './github-context.js'
 import { planFingerprint } from './fingerprint.js'
 import * as log from './log.js'
 import { setOutputs } from './outputs.js'
-import { hasChanges, type Plan } from './plan.js'
+import { hasChanges, resourcesOf, type Plan } from './plan.js'
 import { reconcile, type Outcome } from './reconcile.js'
 import { instanceName, publish, publishFailure, runContext, withEarlyCommentLookup, type RunContext } from './report/index.js'
 import { reviewContext, reviewGate } from './review.js'
@@ -42,11 +42,11 @@ async function reconcileAndReport(): Promise<void> {
   const review = reviewGate(settings, reviewContext(), instanceName(settings))
   try {
     const outcome = await reconcileOrReportFailure(settings, services, log.info, runInfo, review.beforeApply)
-    log.info(`Plan fingerprint: ${planFingerprint(outcome.plan.resources)}.`)
+    log.info(`Plan fingerprint: ${planFingerprint(resourcesOf(outcome.plan))}.`)
     setOutputs(outcome)
     await publish(settings, outcome, runInfo, review.sections())
     if (outcome.error !== undefined) throw outcome.error
-    if (outcome.plan.checks.some(check => check.status === 'fail')) {
+    if (outcome.checks.some(check => check.status === 'fail')) {
       log.setFailed('Verification failed in plan mode, so apply would stop here; see the Verification section of the report.')
     }
     if (settings.mode === 'plan' && settings.failOnChanges && hasChanges(outcome.plan)) {

@@ -6,24 +6,15 @@
 import type { UserPoolClientType } from '@aws-sdk/client-cognito-identity-provider'
 import type { CognitoApi } from './cognito/api.js'
 import { describeAppClient, findAppClientId } from './cognito/app-client.js'
-import { chooseDomain, issuerUrl, poolHostnames, type DomainChoice } from './cognito/domain.js'
+import { chooseDomain, issuerUrl, poolHostnames, type DomainChoice, type ObservedDomain } from './cognito/domain.js'
 import type { CloudflareApi, IdentityProvider } from './cloudflare/api.js'
 import { findIdentityProvider, readTeamName } from './cloudflare/identity-provider.js'
-import { callbackUrlOf, certsUrlOf } from './desired.js'
+import { callbackUrlOf, certsUrlOf } from './endpoints.js'
 import { ActionError } from './errors.js'
 import type { HttpClient } from './http.js'
-import type { CheckResult } from './plan.js'
+import type { CheckResult } from './model.js'
 import type { Settings } from './settings.js'
 import { checkHostedUi, discoveryUrl } from './verify.js'
-
-export interface ObservedDomain extends DomainChoice {
-  /** `ACTIVE`, `CREATING`, ... (undefined when the domain does not exist yet). */
-  status?: string
-  /** 1: classic hosted UI; 2: managed login, which needs a branding style per client. */
-  managedLoginVersion?: number
-  /** Every domain the pool has (custom and prefix hostnames): each serves its hosted UI. */
-  poolHostnames?: string[]
-}
 
 export interface Observed {
   userPoolId: string

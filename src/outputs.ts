@@ -3,7 +3,7 @@
 import * as core from '@actions/core'
 import { ApplyError } from './apply.js'
 import { planFingerprint } from './fingerprint.js'
-import { hasChanges, planJson } from './plan.js'
+import { hasChanges, planJson, resourcesOf } from './plan.js'
 import type { Outcome } from './reconcile.js'
 import { redact } from './secrets.js'
 
@@ -13,14 +13,14 @@ import { redact } from './secrets.js'
  */
 function changed(outcome: Outcome): boolean {
   if (outcome.applied) return outcome.applied.written.length > 0
-  if (outcome.error !== undefined) return outcome.error instanceof ApplyError && outcome.error.written.length > 0
+  if (outcome.error !== undefined) return outcome.error instanceof ApplyError && outcome.error.progress.written.length > 0
   return hasChanges(outcome.plan)
 }
 
 export function outputValues(outcome: Outcome): Record<string, string> {
-  const { plan, observed, applied, error } = outcome
+  const { plan, observed, applied, error, checks } = outcome
   // After a failed apply, the ids of what it got to (a client it created, say).
-  const ids = applied?.ids ?? (error instanceof ApplyError ? error.ids : {})
+  const ids = applied?.ids ?? (error instanceof ApplyError ? error.progress.ids : {})
   return {
     'identity-provider-id': ids['cloudflare-identity-provider'] ?? observed.identityProvider?.id ?? '',
     'client-id': ids['cognito-app-client'] ?? observed.client?.ClientId ?? '',
@@ -29,13 +29,9 @@ export function outputValues(outcome: Outcome): Record<string, string> {
     'token-url': plan.endpoints.tokenUrl,
     'certs-url': plan.endpoints.certsUrl,
     changed: String(changed(outcome)),
-    plan: withFingerprint(planJson(plan), planFingerprint(plan.resources))
+    // With the plan's fingerprint: the one the reviewed-plan check compares.
+    plan: planJson(plan, checks, { fingerprint: planFingerprint(resourcesOf(plan)) })
   }
-}
-
-/** The `plan` JSON with the plan's fingerprint, the one the reviewed-plan check compares. */
-function withFingerprint(json: string, fingerprint: string): string {
-  return JSON.stringify({ ...(JSON.parse(json) as object), fingerprint })
 }
 
 export function setOutputs(outcome: Outcome): void {

@@ -1,18 +1,22 @@
-// The reconcile loop, one code path for both modes: observe → plan → (plan mode: check and stop;
-// apply mode: apply). Reporting is the caller's.
-import { applyPlan, type Applied } from './apply.js'
+// The reconcile loop, one code path for both modes: observe → plan → check what needs no write →
+// (plan mode: stop; apply mode: apply). The plan is a value made once; the checks and what apply
+// did are the outcome's. Reporting is the caller's.
+import { ApplyError, applyPlan, type ApplyProgress } from './apply.js'
 import * as runnerLog from './log.js'
+import type { CheckResult } from './model.js'
 import { observe, type Observed } from './observe.js'
-import { buildPlan, describePlan, type CheckResult, type Plan } from './plan.js'
+import { buildPlan, describePlan, type Plan } from './plan.js'
 import type { Services } from './services.js'
 import type { Settings } from './settings.js'
-import { runChecks } from './verify.js'
+import { runChecks, verifyInputs } from './verify.js'
 
 export interface Outcome {
   plan: Plan
   observed: Observed
+  /** Every verification check that ran: before apply, and (apply mode) those apply ran, also when they stopped it. */
+  checks: CheckResult[]
   /** Apply mode: what was done. */
-  applied?: Applied
+  applied?: ApplyProgress
   /** Apply mode: the failure that stopped it, after the plan was made. */
   error?: unknown
 }
@@ -33,34 +37,39 @@ export async function reconcile(
   for (const warning of plan.warnings) runnerLog.warning(warning)
   // The checks that need no write, in both modes: apply starts writing only when none fails, so a
   // broken issuer or JWKS leaves nothing created.
-  const checked = settings.verify ? await checkObserved(settings, services, observed, plan) : []
-  if (settings.mode === 'plan') {
-    plan.checks = checked
-    logChecks(plan.checks, log)
-    return { plan, observed }
-  }
+  const checkedBefore = settings.verify ? await checkObserved(settings, services, observed, plan) : []
+  const outcome =
+    settings.mode === 'plan'
+      ? { plan, observed, checks: checkedBefore }
+      : await apply(settings, services, log, plan, observed, checkedBefore, beforeApply)
+  logChecks(outcome.checks, log)
+  return outcome
+}
+
+async function apply(
+  settings: Settings,
+  services: Services,
+  log: (message: string) => void,
+  plan: Plan,
+  observed: Observed,
+  checkedBefore: CheckResult[],
+  beforeApply?: (plan: Plan) => Promise<void>
+): Promise<Outcome> {
   try {
     await beforeApply?.(plan)
-    const applied = await applyPlan(
-      plan,
-      observed,
-      settings,
-      services,
-      {
-        domainPollMs: settings.timing.domainPollMs,
-        domainWaitMs: settings.timing.domainWaitMs,
-        createRetryMs: settings.timing.retryBaseMs
-      },
-      log,
-      checked
-    )
-    return { plan, observed, applied }
+    const applied = await applyPlan(plan, observed, settings, services, log, checkedBefore)
+    return { plan, observed, checks: checksOf(checkedBefore, applied), applied }
   } catch (error) {
-    return { plan, observed, error }
-  } finally {
-    // Apply adds each check to the plan as it runs, so the ones that stopped it are logged too.
-    logChecks(plan.checks, log)
+    // The checks that stopped apply are reported too.
+    const checks = error instanceof ApplyError ? checksOf(checkedBefore, error.progress) : checkedBefore
+    return { plan, observed, checks, error }
   }
+}
+
+/** The checks before apply, with those apply ran again after its writes in their place. */
+function checksOf(before: CheckResult[], applied: ApplyProgress): CheckResult[] {
+  const rerun = new Set(applied.checks.map(check => check.check))
+  return [...before.filter(check => !rerun.has(check.check)), ...applied.checks]
 }
 
 /**
@@ -70,21 +79,15 @@ export async function reconcile(
  * that apply fixes. The documents and the probe were fetched while observing.
  */
 function checkObserved(settings: Settings, services: Services, observed: Observed, plan: Plan): Promise<CheckResult[]> {
-  return runChecks({
-    http: services.http,
-    endpoints: plan.endpoints,
-    hostedUiBase: settings.endpoints.hostedUi ?? `https://${plan.endpoints.hostname}`,
-    scopes: settings.scopes,
-    pkce: settings.pkce,
-    poolHostnames: observed.domain.poolHostnames,
-    clientId: observed.client?.ClientId,
-    clientPending: !('keep' in plan.steps.client),
-    domainExists: observed.domain.exists,
-    domainStatus: observed.domain.status,
-    managedLoginVersion: observed.domain.managedLoginVersion,
-    hasBranding: observed.hasBranding,
-    known: { hostedUi: observed.hostedUiProbe }
-  })
+  return runChecks(
+    verifyInputs(settings, services.http, plan.endpoints, {
+      clientId: observed.client?.ClientId,
+      clientPending: plan.client.action !== 'no-change',
+      domain: observed.domain,
+      hasBranding: observed.hasBranding,
+      known: { hostedUi: observed.hostedUiProbe }
+    })
+  )
 }
 
 const CHECK_MARK: Record<CheckResult['status'], string> = { pass: '✓', fail: '✗', skip: '–' }

@@ -10,7 +10,7 @@ import { ActionError, describeMalformed, ServiceError } from './errors.js'
 import { createGitHubClient, currentRepository, gitHubFailure, listPages, type GitHubClient } from './github.js'
 import * as log from './log.js'
 import { readPlanData, summarizePlan, type PlanSummary, type SummaryResource } from './fingerprint.js'
-import { hasChanges, type Plan } from './plan.js'
+import { hasChanges, resourcesOf, type Plan } from './plan.js'
 import { commentMarker, readOwnComment } from './report/comment.js'
 import { escapeMarkdown, safeUrl } from './report/markdown.js'
 import type { ReviewedPlan, Settings } from './settings.js'
@@ -349,7 +349,7 @@ export function reviewGate(
       if (manual) markdown = ['#### Reviewed plan', '', MANUAL_RUN, '']
       return
     }
-    const current = summarizePlan(plan.resources)
+    const current = summarizePlan(resourcesOf(plan))
     const result = judgeReview(settings.reviewedPlan, await lookUpReviewedPlan(settings, run, instance), current, hasChanges(plan))
     markdown = result.markdown
     if (result.fail) {

@@ -1,7 +1,7 @@
 // The clients of the outside systems, built once from the settings.
 import { CognitoApi } from './cognito/api.js'
 import { CloudflareApi } from './cloudflare/api.js'
-import { HttpClient, type HttpLog, type Timing as HttpTiming } from './http.js'
+import { HttpClient, type HttpLimits, type HttpLog } from './http.js'
 import * as logger from './log.js'
 import type { Settings } from './settings.js'
 
@@ -24,14 +24,14 @@ export function createServices(settings: Settings, log: (message: string) => voi
   // Debug lines (one per request) show only with debug logging on; redacted like everything else.
   const httpLog: HttpLog = { info: log, debug: logger.debug }
   const totalTimeoutMs = Math.max(timing.requestTimeoutMs * (HTTP_MAX_RETRIES + 1), MIN_TOTAL_TIMEOUT_MS)
-  const httpTiming: HttpTiming = {
+  const httpLimits: HttpLimits = {
     requestTimeoutMs: timing.requestTimeoutMs,
     retryBaseMs: timing.retryBaseMs,
     maxRetries: HTTP_MAX_RETRIES,
     totalTimeoutMs
   }
-  const cloudflareHttp = new HttpClient('Cloudflare', httpTiming, httpLog)
-  const oidcHttp = new HttpClient('OIDC', httpTiming, httpLog)
+  const cloudflareHttp = new HttpClient('Cloudflare', httpLimits, httpLog)
+  const oidcHttp = new HttpClient('OIDC', httpLimits, httpLog)
   const cognito = new CognitoApi({
     region: settings.region,
     endpoint: settings.endpoints.cognito,

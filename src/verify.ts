@@ -4,12 +4,13 @@
 // parsed by jose. The judging is pure (exported for unit tests); the fetching is thin around it.
 import { createHash, randomBytes } from 'node:crypto'
 import { createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK } from 'jose'
-import { DOMAIN_CHECK, deadEndFix } from './cognito/domain.js'
-import type { Endpoints } from './desired.js'
+import { DOMAIN_CHECK, deadEndFix, type ObservedDomain } from './cognito/domain.js'
+import type { Endpoints } from './endpoints.js'
 import { describeError } from './errors.js'
 import type { HttpClient, HttpResponse } from './http.js'
-import type { CheckResult, FieldChange } from './plan.js'
+import { fail, pass, skip, type CheckResult, type FieldChange } from './model.js'
 import { SENSITIVE, redactedExcerpt } from './secrets.js'
+import type { Settings } from './settings.js'
 
 export const CHECKS = {
   discovery: 'Discovery document matches',
@@ -20,12 +21,6 @@ export const CHECKS = {
   readBack: 'Cloudflare kept what was sent'
 } as const
 
-export interface Failure {
-  expected: string
-  found: string
-  fix: string
-}
-
 /** Values from a fetched document, as a check's details show them: redacted, then cut. */
 const MAX_VALUE_CHARS = 200
 /** A pool's JWKS has two keys; a set this big is not the pool's, and is not looked into. */
@@ -35,13 +30,6 @@ const DESCRIBED_KEYS = 5
 
 function shown(value: string): string {
   return redactedExcerpt(value, MAX_VALUE_CHARS)
-}
-
-export const pass = (check: string, detail: string): CheckResult => ({ check, status: 'pass', detail })
-export const skip = (check: string, detail: string): CheckResult => ({ check, status: 'skip', detail })
-export function fail(check: string, failure: Failure): CheckResult {
-  const detail = `expected ${failure.expected}; found ${failure.found}. Fix: ${failure.fix}`
-  return { check, status: 'fail', detail, ...failure }
 }
 
 async function getJson(http: HttpClient, url: string): Promise<{ status: number; json?: unknown }> {
@@ -448,6 +436,36 @@ export interface VerifyInputs {
    * before apply wrote anything, or a probe started while observing.
    */
   known?: { discovery?: CheckResult; jwks?: CheckResult; hostedUi?: CheckResult | Promise<CheckResult | undefined> }
+}
+
+/** The state the checks judge: of the client, the domain and the branding, as observed or as apply left them. */
+export interface CheckedState {
+  /** Undefined when the client does not exist yet. */
+  clientId?: string
+  /** The client has changes still to apply (plan mode). */
+  clientPending: boolean
+  domain: Pick<ObservedDomain, 'exists' | 'status' | 'managedLoginVersion' | 'poolHostnames'>
+  hasBranding?: boolean
+  known?: VerifyInputs['known']
+}
+
+/** The checks' inputs, built one way for both the checks before apply and those after its Cognito writes. */
+export function verifyInputs(settings: Settings, http: HttpClient, endpoints: Endpoints, state: CheckedState): VerifyInputs {
+  return {
+    http,
+    endpoints,
+    hostedUiBase: settings.endpoints.hostedUi ?? `https://${endpoints.hostname}`,
+    scopes: settings.scopes,
+    pkce: settings.pkce,
+    poolHostnames: state.domain.poolHostnames,
+    clientId: state.clientId,
+    clientPending: state.clientPending,
+    domainExists: state.domain.exists,
+    domainStatus: state.domain.status,
+    managedLoginVersion: state.domain.managedLoginVersion,
+    hasBranding: state.hasBranding,
+    known: state.known
+  }
 }
 
 /** Why the hosted UI cannot be probed yet (plan mode); undefined when it can. */

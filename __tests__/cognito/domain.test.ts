@@ -36,17 +36,25 @@ test('the issuer follows IssuerConfiguration, or the endpoint override', () => {
   expect(issuerUrl({ Id: 'eu-west-1_X' }, region, 'http://127.0.0.1:1234')).toBe('http://127.0.0.1:1234/eu-west-1_X')
 })
 
-test('waiting for a domain polls until ACTIVE, and gives up within its bound', async () => {
+test('waiting for a domain polls until ACTIVE, and gives up within its bound; the outcome is the domain check', async () => {
   const statuses = ['CREATING', 'CREATING', 'ACTIVE']
   const log: string[] = []
-  await waitForActiveDomain('x.example', {
+  const active = await waitForActiveDomain('x.example', {
     describeStatus: async () => statuses.shift(),
     pollMs: 1,
     maxWaitMs: 1000,
     log: m => log.push(m)
   })
+  expect(active).toMatchObject({
+    check: 'Hosted domain is ACTIVE',
+    status: 'pass',
+    detail: expect.stringMatching(/^x\.example is ACTIVE after \d/)
+  })
   expect(log).toHaveLength(2)
-  await expect(
-    waitForActiveDomain('x.example', { describeStatus: async () => 'CREATING', pollMs: 5, maxWaitMs: 20, log: () => {} })
-  ).rejects.toThrow(/not ACTIVE.*re-run/)
+  const late = await waitForActiveDomain('x.example', { describeStatus: async () => 'CREATING', pollMs: 5, maxWaitMs: 20, log: () => {} })
+  expect(late).toMatchObject({
+    status: 'fail',
+    found: expect.stringMatching(/^CREATING, not ACTIVE/),
+    fix: expect.stringMatching(/re-run/)
+  })
 })

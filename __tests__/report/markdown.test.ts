@@ -1,3 +1,4 @@
+import type { CheckResult } from '../../src/model.js'
 import { buildPlan, type Plan } from '../../src/plan.js'
 import { escapeMarkdown, renderFailure, renderReport, type ReportContext } from '../../src/report/markdown.js'
 import { ACCOUNT_ID, CALLBACK, convergedClient, convergedIdp, freshObserved, observed, settingsWith } from '../support/builders.js'
@@ -201,11 +202,11 @@ test('a failed apply that does not say what it did shows the plan as planned', (
 
 test('failed verification checks in plan mode are called out under the verdict', () => {
   const plan = planOf()
-  plan.checks = [
+  const checks: CheckResult[] = [
     { check: 'Discovery document matches', status: 'fail', detail: 'expected x; found y' },
     { check: 'JWKS has an RS256 signing key', status: 'pass', detail: 'ok' }
   ]
-  const text = renderReport(plan, context)
+  const text = renderReport(plan, { ...context, checks })
   expect(text).toContain(
     '**No changes. Cognito and Cloudflare Access match the configuration.**\n\n❌ 1 verification check failed, so apply would stop'
   )

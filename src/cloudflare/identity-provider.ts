@@ -1,13 +1,15 @@
-// The Cloudflare Access OIDC identity provider: finding it, the body we want it to have, and the
-// diff. The client secret is write-only: Cloudflare answers it absent, `null`, empty or as
+// The Cloudflare Access OIDC identity provider: finding it, the body we want it to have, the diff
+// and its plan entry. The client secret is write-only: Cloudflare answers it absent, `null`, empty or as
 // asterisks, and all of those mean "unknown", never "different". So the secret is written only
 // when something says Cloudflare lacks the right one (a new provider, another client id, a new
 // secret this run) or when sync-secret asks. Cloudflare also leaves default values out of its
 // answers, so absent means default when comparing. A PUT replaces the whole provider, so an
 // update carries through what we do not manage (other config keys, the SCIM flags).
+import type { Endpoints } from '../endpoints.js'
 import { ActionError } from '../errors.js'
+import { KNOWN_AFTER_APPLY, type Action, type FieldChange, type ResourcePlan } from '../model.js'
 import { SENSITIVE, redactedExcerpt } from '../secrets.js'
-import type { FieldChange } from '../plan.js'
+import type { Settings } from '../settings.js'
 import type { CloudflareApi, IdentityProvider, IdentityProviderBody, OidcConfig } from './api.js'
 
 /** The config we manage, except the client id and secret (known only once the client exists). */
@@ -16,6 +18,72 @@ export type DesiredOidcConfig = Omit<OidcConfig, 'client_id' | 'client_secret'>
 export interface DesiredIdentityProvider {
   name: string
   config: DesiredOidcConfig
+}
+
+/** What the settings ask of the provider, pointing at these endpoints. */
+export function desiredIdentityProvider(settings: Settings, endpoints: Endpoints): DesiredIdentityProvider {
+  return {
+    name: settings.idpName,
+    config: {
+      auth_url: endpoints.authUrl,
+      token_url: endpoints.tokenUrl,
+      certs_url: endpoints.certsUrl,
+      scopes: settings.scopes,
+      claims: settings.claims,
+      email_claim_name: settings.emailClaimName,
+      pkce_enabled: settings.pkce
+    }
+  }
+}
+
+/** The provider's plan entry, with what apply sends: the desired provider and what an update keeps. */
+export interface IdentityProviderEntry extends ResourcePlan {
+  kind: 'cloudflare-identity-provider'
+  desired: DesiredIdentityProvider
+  /** What an update carries through from the provider as it is (a PUT replaces it whole). */
+  kept: KeptSettings
+}
+
+/**
+ * Create the provider, update what differs, or leave it. `clientId` is the id it must carry
+ * (undefined: the client is created in this run); `newSecret`, that the client gets a secret in
+ * this run. A read-only provider that would change is refused here, before anything is written.
+ */
+export function planIdentityProvider(
+  existing: IdentityProvider | undefined,
+  desired: DesiredIdentityProvider,
+  clientId: string | undefined,
+  newSecret: boolean,
+  syncSecret: boolean
+): IdentityProviderEntry {
+  const changes = existing
+    ? identityProviderChanges(existing, desired, clientId, newSecret, syncSecret)
+    : identityProviderCreation(desired, clientId)
+  const action: Action = !existing ? 'create' : changes.length > 0 ? 'update' : 'no-change'
+  if (existing?.read_only === true && action === 'update') refuseReadOnly(existing, changes)
+  const kept = keptSettings(existing)
+  const notes = [secretNote(secretDecision(existing, clientId, newSecret, syncSecret), action)]
+  const keeps = action === 'update' ? keptNote(kept) : undefined
+  if (keeps) notes.push(keeps)
+  return {
+    kind: 'cloudflare-identity-provider',
+    title: `Cloudflare identity provider “${existing?.name ?? desired.name}”`,
+    id: existing?.id,
+    action,
+    changes,
+    notes,
+    desired,
+    kept
+  }
+}
+
+/** A provider marked read_only is managed elsewhere, and the API refuses to change it. */
+function refuseReadOnly(idp: IdentityProvider, changes: FieldChange[]): never {
+  throw new ActionError(
+    `Cloudflare identity provider ${idp.id} ("${idp.name}") is read-only (read_only: true): it is managed elsewhere, and the API cannot change it, ` +
+      `yet it differs in ${changes.map(change => change.field).join(', ')}. Nothing was written. Change it where it is managed, ` +
+      'or set idp-id (or idp-name) to a provider this action may manage.'
+  )
 }
 
 /** What an update carries through from the provider as it is. */
@@ -187,8 +255,6 @@ function isSet(value: unknown): boolean {
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
-
-export const KNOWN_AFTER_APPLY = '(known after apply)'
 
 /** Every field of a new identity provider, as a list of changes from nothing. */
 export function identityProviderCreation(desired: DesiredIdentityProvider, clientId: string | undefined): FieldChange[] {

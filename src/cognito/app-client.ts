@@ -1,5 +1,5 @@
-// The Cognito app client Cloudflare signs in with: finding it, and the pure requests that create
-// it or add what it lacks. UpdateUserPoolClient resets every field it is not sent, so an update is
+// The Cognito app client Cloudflare signs in with: finding it, what it must hold, its plan entry,
+// and the pure requests that create it or add what it lacks. UpdateUserPoolClient resets every field it is not sent, so an update is
 // a read-modify-write: copy the described client through an explicit allow-list of update fields,
 // merge what we need into its lists as sets, and send it all.
 import type {
@@ -8,9 +8,10 @@ import type {
   UserPoolClientType
 } from '@aws-sdk/client-cognito-identity-provider'
 import { ActionError } from '../errors.js'
-import type { FieldChange } from '../plan.js'
+import type { FieldChange, ResourcePlan } from '../model.js'
+import type { Settings } from '../settings.js'
 import type { CognitoApi } from './api.js'
-import { accessCallbackTeam, otherTeamCallbacks } from './callbacks.js'
+import { accessCallbackTeam, otherTeamCallbacks, otherTeamWarning } from './callbacks.js'
 
 /** What the integration needs of the client; everything else on it is the user's. */
 export interface DesiredClient {
@@ -25,6 +26,79 @@ export interface DesiredClient {
   emailAttribute?: boolean
   /** Remove the Access callbacks of other Zero Trust teams (prune-callbacks). */
   pruneOtherTeams?: boolean
+}
+
+/** What the settings ask of the client, for the callback of this Zero Trust team. */
+export function desiredClient(settings: Settings, callbackUrl: string): DesiredClient {
+  return {
+    name: settings.appClientName,
+    callbackUrl,
+    scopes: settings.scopes,
+    identityProviders: settings.identityProviders,
+    emailAttribute: settings.emailClaimName === 'email',
+    pruneOtherTeams: settings.pruneCallbacks
+  }
+}
+
+/** The client's plan entry, with the request apply sends (none when nothing changes). */
+export interface ClientEntry extends ResourcePlan {
+  kind: 'cognito-app-client'
+  request?: { create: CreateUserPoolClientCommandInput } | { update: UpdateUserPoolClientCommandInput }
+}
+
+/**
+ * Create the client, add what it lacks, or leave it; and a warning for each other team's Access
+ * callback that stays on it. An existing client that cannot serve Cloudflare is refused here,
+ * before anything is written.
+ */
+export function planClient(
+  existing: UserPoolClientType | undefined,
+  desired: DesiredClient,
+  userPoolId: string
+): { entry: ClientEntry; warnings: string[] } {
+  const title = `Cognito app client “${existing?.ClientName ?? desired.name}”`
+  if (!existing) {
+    const create = createClientRequest(userPoolId, desired)
+    const changes = Object.entries(create)
+      .filter(([field]) => field !== 'UserPoolId')
+      .map(([field, after]) => ({ field, after }))
+    return { entry: { kind: 'cognito-app-client', title, action: 'create', changes, request: { create } }, warnings: [] }
+  }
+  checkExistingClient(existing, desired)
+  const changes = clientChanges(existing, desired)
+  const notes = existingClientNotes(existing, desired, changes)
+  const entry: ClientEntry = {
+    kind: 'cognito-app-client',
+    title,
+    id: existing.ClientId ?? '',
+    action: changes.length > 0 ? 'update' : 'no-change',
+    changes,
+    ...(notes.length > 0 ? { notes } : {}),
+    ...(changes.length > 0 ? { request: { update: updateClientRequest(existing, desired) } } : {})
+  }
+  return { entry, warnings: otherTeamWarnings(existing, desired) }
+}
+
+/** Why an existing client's plan does what it does beyond adding ours: pruned callbacks, the email attribute. */
+function existingClientNotes(existing: UserPoolClientType, desired: DesiredClient, changes: FieldChange[]): string[] {
+  const notes: string[] = []
+  const pruned = prunedCallbacks(existing, desired)
+  if (pruned.length > 0) {
+    notes.push(`prune-callbacks: true removes the Access callbacks of other Zero Trust teams: ${pruned.join(', ')}.`)
+  }
+  if (changes.some(change => change.field === 'ReadAttributes')) {
+    notes.push(
+      'ReadAttributes gains email: the client lists the attributes its tokens may carry, and Cloudflare reads the email claim (email-claim-name: email).'
+    )
+  }
+  return notes
+}
+
+/** One warning per other team's Access callback that stays on the client. */
+function otherTeamWarnings(existing: UserPoolClientType, desired: DesiredClient): string[] {
+  if (desired.pruneOtherTeams) return []
+  const ownTeam = accessCallbackTeam(desired.callbackUrl) ?? ''
+  return otherTeamCallbacks(existing.CallbackURLs, ownTeam).map(callback => otherTeamWarning(existing.ClientId ?? '', callback))
 }
 
 /** Every field UpdateUserPoolClient accepts besides the ids. Never ClientSecret, ClientType or dates. */

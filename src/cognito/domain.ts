@@ -1,8 +1,10 @@
 // The user pool's hosted UI domain and issuer: which domain the integration uses, its hostname,
-// and the OIDC URLs that follow from them. Pure, apart from `waitForActiveDomain`.
+// and the OIDC URLs that follow from them; its plan entry; and the wait until a new domain is
+// ACTIVE. Pure, apart from `waitForActiveDomain`.
 import type { UserPoolType } from '@aws-sdk/client-cognito-identity-provider'
-import { sleep } from '../deadline.js'
-import { ActionError, VerificationError } from '../errors.js'
+import { ActionError } from '../errors.js'
+import { fail, pass, type CheckResult, type ResourcePlan } from '../model.js'
+import { pollUntil } from '../poll.js'
 
 export interface DomainChoice {
   /** The domain as Cognito names it: a prefix, or the custom domain's FQDN. */
@@ -89,6 +91,30 @@ export function deadEndFix(status: string | undefined): string | undefined {
   return undefined
 }
 
+/** The chosen domain as Cognito describes it now. */
+export interface ObservedDomain extends DomainChoice {
+  /** `ACTIVE`, `CREATING`, ... (undefined when the domain does not exist yet). */
+  status?: string
+  /** 1: classic hosted UI; 2: managed login, which needs a branding style per client. */
+  managedLoginVersion?: number
+  /** Every domain the pool has (custom and prefix hostnames): each serves its hosted UI. */
+  poolHostnames?: string[]
+}
+
+/** The domain's plan entry: a prefix domain the pool lacks is created; an existing domain is left as it is. */
+export interface DomainEntry extends ResourcePlan {
+  kind: 'cognito-domain'
+  action: 'create' | 'no-change'
+  /** The prefix to create. */
+  create?: string
+}
+
+export function planDomain(domain: ObservedDomain): DomainEntry {
+  const title = `Cognito ${domain.kind} domain ${domain.hostname}`
+  if (domain.exists) return { kind: 'cognito-domain', title, id: domain.name, action: 'no-change', changes: [] }
+  return { kind: 'cognito-domain', title, action: 'create', changes: [{ field: 'Domain', after: domain.name }], create: domain.name }
+}
+
 export interface WaitOptions {
   describeStatus: () => Promise<string | undefined>
   pollMs: number
@@ -101,35 +127,31 @@ const seconds = (ms: number): string => (ms / 1000).toFixed(1)
 /**
  * Polls until the domain is ACTIVE (a new domain takes up to a minute), within a bounded wait and
  * with a progress line per poll, so a slow run explains itself. A FAILED or DELETING domain stops
- * at once: no wait makes it ACTIVE.
+ * at once: no wait makes it ACTIVE. The outcome is the domain check's result.
  */
-export async function waitForActiveDomain(hostname: string, options: WaitOptions): Promise<void> {
-  const started = Date.now()
-  for (let poll = 1; ; poll++) {
-    const status = await options.describeStatus()
-    const waited = Date.now() - started
-    if (status === 'ACTIVE') return
-    const fix = deadEndFix(status)
-    if (fix) throw domainFailure(hostname, String(status), fix)
-    if (waited + options.pollMs > options.maxWaitMs) {
-      throw domainFailure(
-        hostname,
-        `${status ?? 'no status'}, not ACTIVE, after ${seconds(waited)} s`,
-        'a new domain can take a few minutes: re-run the workflow (the domain is kept), or raise COGNITO_ACCESS_DOMAIN_WAIT_MS.',
-        ` within ${seconds(options.maxWaitMs)} s`
+export async function waitForActiveDomain(hostname: string, options: WaitOptions): Promise<CheckResult> {
+  const polled = await pollUntil({
+    what: `hosted domain ${hostname} to be ACTIVE`,
+    look: options.describeStatus,
+    done: status => status === 'ACTIVE',
+    deadEnd: status => deadEndFix(status) !== undefined,
+    intervalMs: options.pollMs,
+    maxWaitMs: options.maxWaitMs,
+    onWait: (status, { looks, waitedMs }) =>
+      options.log(
+        `Waiting for hosted domain ${hostname} to be ACTIVE: it is ${status ?? 'not visible yet'} after ${seconds(waitedMs)} s ` +
+          `(poll ${looks}; next in ${options.pollMs} ms, giving up after ${seconds(options.maxWaitMs)} s).`
       )
-    }
-    options.log(
-      `Waiting for hosted domain ${hostname} to be ACTIVE: it is ${status ?? 'not visible yet'} after ${seconds(waited)} s ` +
-        `(poll ${poll}; next in ${options.pollMs} ms, giving up after ${seconds(options.maxWaitMs)} s).`
-    )
-    await sleep(options.pollMs, `the wait for hosted domain ${hostname} to be ACTIVE`)
+  })
+  const status = polled.value
+  if (polled.outcome === 'done') {
+    return pass(DOMAIN_CHECK, polled.looks > 1 ? `${hostname} is ACTIVE after ${seconds(polled.waitedMs)} s` : `${hostname} is ACTIVE`)
   }
-}
-
-function domainFailure(hostname: string, found: string, fix: string, within = ''): VerificationError {
-  return new VerificationError(
-    `Verification failed: ${DOMAIN_CHECK}: expected ${hostname} to be ACTIVE${within}; found ${found}. Fix: ${fix} ` +
-      'Nothing was written to Cloudflare.'
-  )
+  if (polled.outcome === 'dead-end')
+    return fail(DOMAIN_CHECK, { expected: `${hostname} to be ACTIVE`, found: String(status), fix: deadEndFix(status) ?? '' })
+  return fail(DOMAIN_CHECK, {
+    expected: `${hostname} to be ACTIVE within ${seconds(options.maxWaitMs)} s`,
+    found: `${status ?? 'no status'}, not ACTIVE, after ${seconds(polled.waitedMs)} s`,
+    fix: 'a new domain can take a few minutes: re-run the workflow (the domain is kept), or raise COGNITO_ACCESS_DOMAIN_WAIT_MS.'
+  })
 }

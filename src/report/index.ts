@@ -10,6 +10,7 @@ import type { Outcome } from '../reconcile.js'
 import { redact } from '../secrets.js'
 import type { Settings } from '../settings.js'
 import { planDataLine } from '../fingerprint.js'
+import { resourcesOf } from '../plan.js'
 import { fitComment, lookUpComment, upsertComment, type CommentTarget, type LookedUp } from './comment.js'
 import { keepDriftIssue } from './drift-issue.js'
 import { renderFailure, renderReport, type ReportContext } from './markdown.js'
@@ -83,11 +84,12 @@ function reportContext(settings: Settings, run: RunContext): ReportContext {
  * checks add to the report (the reviewed-plan check).
  */
 export async function publish(settings: Settings, outcome: Outcome, run: RunContext, sections: string[] = []): Promise<void> {
-  const { applied, error, plan } = outcome
+  const { applied, error, plan, checks } = outcome
   const context: ReportContext = {
     ...reportContext(settings, run),
     applied: applied && { written: applied.written, ids: applied.ids },
     failure: error === undefined ? undefined : failureOf(error),
+    checks,
     sections
   }
   const full = redact(renderReport(plan, context))
@@ -95,7 +97,7 @@ export async function publish(settings: Settings, outcome: Outcome, run: RunCont
   if (settings.mode === 'plan') {
     const versions = () => [full, renderReport(plan, { ...context, compact: true })]
     // The comment carries the plan's fingerprint and summary, for the reviewed-plan check of the apply after the merge.
-    await commentOnPullRequest(settings, run, versions, planDataLine(plan.resources, run.sha))
+    await commentOnPullRequest(settings, run, versions, planDataLine(resourcesOf(plan), run.sha))
     await keepDriftIssue(settings, instanceName(settings), run, plan, versions)
   }
 }
@@ -103,7 +105,7 @@ export async function publish(settings: Settings, outcome: Outcome, run: RunCont
 /** An apply that says what it did gets its cause as the message: the report's table shows the rest. */
 function failureOf(error: unknown): ReportContext['failure'] {
   if (!(error instanceof ApplyError)) return { message: redact(describeError(error)) }
-  const { written, finished, ids } = error
+  const { written, finished, ids } = error.progress
   return {
     message: redact(describeError(error.cause)),
     progress: { written, finished, ids, fixFirst: error.cause instanceof VerificationError }

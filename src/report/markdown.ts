@@ -4,14 +4,13 @@
 // user or a service is escaped, so it cannot break a table or inject Markdown or HTML. The same
 // text goes to the job summary and the pull-request comment; `compact` shortens long lists so a
 // big plan still fits a comment.
-import { KNOWN_AFTER_APPLY } from '../cloudflare/identity-provider.js'
-import type { Action, CheckResult, FieldChange, Plan, ResourceKind, ResourcePlan } from '../plan.js'
-import { countActions, hasChanges } from '../plan.js'
+import { KNOWN_AFTER_APPLY, type Action, type CheckResult, type FieldChange, type ResourceKind, type ResourcePlan } from '../model.js'
+import { countActions, entriesOf, hasChanges, type Plan } from '../plan.js'
 import { SENSITIVE } from '../secrets.js'
 import type { CloudflareScope, Mode } from '../settings.js'
 
 /** What apply got done before it failed. */
-export interface ApplyProgress {
+export interface ReportProgress {
   /** What was written, in order, as apply logged it. */
   written: string[]
   /** The resources apply finished. */
@@ -35,11 +34,13 @@ export interface ReportContext {
   /** Apply mode, after success: what was written and the ids of what exists now. */
   applied?: { written: string[]; ids: Partial<Record<ResourceKind, string>> }
   /** The run failed: its (redacted) message, and in apply mode what was done before. */
-  failure?: { message: string; progress?: ApplyProgress }
+  failure?: { message: string; progress?: ReportProgress }
   /** Hide the unchanged items of long lists, so that a big plan fits a comment. */
   compact?: boolean
   /** What the compact report must fit: a comment (default), or a job summary. */
   compactFor?: 'comment' | 'summary'
+  /** The verification checks that ran (none: not run). */
+  checks?: readonly CheckResult[]
   /** Sections other checks add after the verdict (the reviewed-plan check), already escaped. */
   sections?: string[]
 }
@@ -165,7 +166,7 @@ function resourceTable(plan: Plan, context: ReportContext): string[] {
   return [
     `| | Resource | ${header} | Id |`,
     '| --- | --- | --- | --- |',
-    ...plan.resources.map(
+    ...entriesOf(plan).map(
       resource =>
         `| ${SYMBOL[resource.action]} | ${escapeMarkdown(resource.title)} | ${actionCell(resource, context)} | ${formatValue(ids[resource.kind] ?? resource.id)} |`
     ),
@@ -191,7 +192,7 @@ function changeDetails(resource: ResourcePlan, context: ReportContext): string[]
   ]
 }
 
-function checkTable(checks: CheckResult[], mode: Mode): string[] {
+function checkTable(checks: readonly CheckResult[], mode: Mode): string[] {
   if (checks.length === 0) {
     const why = mode === 'apply' ? 'Not run (`verify: false`, or apply stopped before them).' : 'Not run (`verify: false`).'
     return ['#### Verification', '', why, '']
@@ -232,7 +233,7 @@ function verdictLines(plan: Plan, context: ReportContext): string[] {
     return [`**❌ ${context.mode === 'plan' ? 'Plan' : 'Apply'} failed.** ${escapeMarkdown(context.failure.message)}`, '', ...rerun]
   }
   const lines = [`**${verdict(plan, context.applied !== undefined)}**`, '']
-  const failed = plan.checks.filter(check => check.status === 'fail').length
+  const failed = (context.checks ?? []).filter(check => check.status === 'fail').length
   if (failed > 0 && context.mode === 'plan') {
     lines.push(
       `❌ ${plural(failed, 'verification check')} failed, so apply would stop before writing to Cloudflare; see Verification below.`,
@@ -249,7 +250,7 @@ function warningLines(plan: Plan): string[] {
 
 /** What a reviewer should know about each resource's plan: why the secret is or is not written, what an update keeps. */
 function notesSection(plan: Plan): string[] {
-  const notes = plan.resources.flatMap(resource =>
+  const notes = entriesOf(plan).flatMap(resource =>
     (resource.notes ?? []).map(note => `- ${escapeMarkdown(resource.title)}: ${escapeMarkdown(note)}`)
   )
   return notes.length > 0 ? ['#### Notes', '', ...notes, ''] : []
@@ -307,10 +308,10 @@ export function renderReport(plan: Plan, context: ReportContext): string {
     '',
     ...resourceTable(plan, context),
     ...compactNote(context),
-    ...plan.resources.flatMap(resource => changeDetails(resource, context)),
+    ...entriesOf(plan).flatMap(resource => changeDetails(resource, context)),
     ...notesSection(plan),
     ...doneSection(context),
-    ...checkTable(plan.checks, context.mode),
+    ...checkTable(context.checks ?? [], context.mode),
     ...footer(context)
   ]
   return lines.join('\n') + '\n'
