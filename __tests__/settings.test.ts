@@ -107,6 +107,11 @@ describe('readSettings', () => {
     ['comment', { comment: '1' }],
     ['sync-secret', { 'sync-secret': 'always' }],
     ['prune-callbacks', { 'prune-callbacks': 'yes' }],
+    ['rotate-secret', { 'rotate-secret': 'now' }],
+    ['rotate-after-days', { 'rotate-after-days': '0' }],
+    ['rotate-after-days', { 'rotate-after-days': '30.5' }],
+    ['rotate-after-days', { 'rotate-after-days': 'monthly' }],
+    ['rotate-after-days', { 'rotate-after-days': '3651' }],
     ['idp-name', { 'idp-name': 'Amazon Cognito\n::stop-commands::x' }],
     ['idp-name', { 'idp-name': 'Amazon \u202eotingoC' }],
     ['idp-name', { 'idp-name': 'Amazon\u200bCognito' }],
@@ -136,6 +141,13 @@ describe('readSettings', () => {
     expect(off.ok && [off.settings.syncSecret, off.settings.pruneCallbacks]).toEqual([false, false])
   })
 
+  test('rotation: off by default; rotate-secret a boolean, rotate-after-days whole days', () => {
+    const byDefault = readSettings(sources(VALID))
+    expect(byDefault.ok && [byDefault.settings.rotateSecret, byDefault.settings.rotateAfterDays]).toEqual([false, undefined])
+    const set = readSettings(sources({ ...VALID, 'rotate-secret': 'true', 'rotate-after-days': ' 90 ' }))
+    expect(set.ok && [set.settings.rotateSecret, set.settings.rotateAfterDays]).toEqual([true, 90])
+  })
+
   test('timeout-minutes: 10 by default, fractions allowed', () => {
     const byDefault = readSettings(sources(VALID))
     expect(byDefault.ok && byDefault.settings.timeoutMinutes).toBe(10)
@@ -161,7 +173,7 @@ describe('readSettings', () => {
   const INPUT_NAMES = [
     'mode', 'user-pool-id', 'aws-region', 'app-client-name', 'app-client-id', 'cognito-domain', 'identity-providers',
     'scopes', 'team-name', 'cloudflare-account-id', 'cloudflare-zone-id', 'cloudflare-api-token', 'idp-name', 'idp-id',
-    'claims', 'email-claim-name', 'pkce', 'verify', 'comment', 'github-token', 'sync-secret', 'prune-callbacks', 'timeout-minutes'
+    'claims', 'email-claim-name', 'pkce', 'verify', 'comment', 'github-token', 'sync-secret', 'prune-callbacks', 'timeout-minutes', 'rotate-secret', 'rotate-after-days'
   ]
 
   test('property: any string for any input gives settings or named problems, never a crash', () => {

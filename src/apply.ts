@@ -6,16 +6,18 @@ import type { UserPoolClientType } from '@aws-sdk/client-cognito-identity-provid
 import type { CognitoApi } from './cognito/api.js'
 import { duplicateClients } from './cognito/app-client.js'
 import { waitForActiveDomain } from './cognito/domain.js'
+import { ClientSecrets, type NewClientSecret } from './cognito/secrets.js'
 import type { CloudflareApi, IdentityProvider } from './cloudflare/api.js'
 import { identityProviderBody, identityProviderChanges, lostScimSettings, pickByName } from './cloudflare/identity-provider.js'
 import { createOnce } from './create-once.js'
 import { sleep } from './deadline.js'
-import { ActionError, describeError, isTransient, VerificationError } from './errors.js'
+import { ActionError, describeError, isTransient, ServiceError, VerificationError } from './errors.js'
 import type { HttpClient } from './http.js'
 import type { Observed } from './observe.js'
 import type { CheckResult, Plan, ResourceKind, ResourcePlan } from './plan.js'
+import { rotateClientSecret, SecretWriteError } from './rotation.js'
 import type { Settings } from './settings.js'
-import { CHECKS, checkReadBack, failureMessage, runChecks } from './verify.js'
+import { CHECKS, checkCredentials, checkReadBack, failureMessage, runChecks, type CredentialsProbe } from './verify.js'
 
 export interface ApplyServices {
   cognito: CognitoApi
@@ -91,6 +93,10 @@ function applyFailureMessage(plan: Plan, error: unknown, written: string[], fini
 
 /** Hosted-UI probes after the client changed: Cognito may take a moment to serve the change. */
 const PROBE_ATTEMPTS = 3
+/** Token endpoint checks of a secret just added: Cognito may take a moment to accept it. */
+const NEW_SECRET_CHECK_ATTEMPTS = 6
+/** The checks that may pass after a moment when the client (or its secret) just changed. */
+const SETTLING_CHECKS: string[] = [CHECKS.hostedUi, CHECKS.credentials]
 
 /** One apply, step by step; `written` and `finished` record the progress for the failure message. */
 class ApplyRun {
@@ -119,8 +125,10 @@ class ApplyRun {
     const clientSecret = client.ClientSecret ?? this.observed.client?.ClientSecret
     if (!clientSecret) throw new ActionError(`app client ${clientId} has no secret; Cloudflare needs a confidential client.`)
     await this.ensureBranding(clientId)
-    if (this.settings.verify) await this.verifyCognitoSide(clientId)
-    const identityProviderId = await this.ensureIdentityProvider(clientId, clientSecret)
+    if (this.settings.verify) await this.verifyCognitoSide(clientId, clientSecret)
+    // Issue 13: a rotation (rotation.ts) runs before the identity provider's step, which then carries its secret.
+    const secret = await this.rotateSecret(clientId, clientSecret)
+    const identityProviderId = await this.ensureIdentityProvider(clientId, secret)
     return { clientId, identityProviderId, written: this.written, checks: this.plan.checks, ids: this.ids }
   }
 
@@ -185,7 +193,13 @@ class ApplyRun {
   }
 
   /** The checks, against the Cognito side as it now is; Cloudflare is written only when all pass. */
-  private async verifyCognitoSide(clientId: string): Promise<void> {
+  private async verifyCognitoSide(clientId: string, clientSecret: string): Promise<void> {
+    const failure = failureMessage(await this.runVerification(clientId, clientSecret))
+    if (failure) throw new VerificationError(`${failure}. Nothing was written to Cloudflare.`)
+  }
+
+  /** Runs the checks with this secret, and keeps them on the plan for the report (a check run again replaces its result). */
+  private async runVerification(clientId: string, clientSecret: string): Promise<CheckResult[]> {
     const { cognito, http } = this.services
     const { endpoints } = this.plan
     // A domain observed ACTIVE stays so; only a new or still-CREATING one needs describing again.
@@ -212,6 +226,7 @@ class ApplyRun {
         pkce: this.settings.pkce,
         poolHostnames: this.observed.domain.poolHostnames,
         clientId,
+        clientSecret,
         clientPending: false,
         domainExists: true,
         domainStatus: 'ACTIVE',
@@ -219,12 +234,107 @@ class ApplyRun {
         hasBranding: true
       })
       const failed = checks.filter(check => check.status === 'fail')
-      if (failed.length === 0 || failed.some(check => check.check !== CHECKS.hostedUi)) break
+      if (failed.length === 0 || failed.some(check => !SETTLING_CHECKS.includes(check.check))) break
     }
     // Kept on the plan, so that the report shows them even when they stop the run.
-    this.plan.checks.push(...checks)
-    const failure = failureMessage(checks)
-    if (failure) throw new VerificationError(`${failure}. Nothing was written to Cloudflare.`)
+    this.recordChecks(checks)
+    return checks
+  }
+
+  private recordChecks(checks: CheckResult[]): void {
+    for (const check of checks) {
+      const index = this.plan.checks.findIndex(known => known.check === check.check)
+      if (index >= 0) this.plan.checks[index] = check
+      else this.plan.checks.push(check)
+    }
+  }
+
+  // --- issue 13: client-secret rotation (the state machine is rotation.ts; these are its steps) ---
+
+  /** Rotates the client secret when the plan says so; returns the secret the identity provider gets. */
+  private async rotateSecret(clientId: string, clientSecret: string): Promise<string> {
+    if (this.plan.resources.find(resource => resource.kind === 'cognito-client-secret')?.action !== 'update') return clientSecret
+    const secrets = new ClientSecrets(this.services.cognito, this.settings.userPoolId, clientId)
+    const result = await rotateClientSecret(this.settings, {
+      listSecrets: () => secrets.list(),
+      addSecret: () => this.addSecretOnce(secrets),
+      deleteSecret: id => secrets.delete(id),
+      describeSecret: () => this.describedSecret(clientId),
+      writeToCloudflare: this.cloudflareUsesClient(clientId) ? secret => this.writeSecretToCloudflare(clientId, secret) : undefined,
+      checkSecret: (secret, fresh) => checkCredentials(this.services.http, this.credentialsProbe(clientId, secret), fresh ? this.newSecretRetry() : undefined),
+      verify: async secret => {
+        if (this.settings.verify) return this.runVerification(clientId, secret)
+        const checks = [await checkCredentials(this.services.http, this.credentialsProbe(clientId, secret))]
+        this.recordChecks(checks)
+        return checks
+      },
+      log: this.log,
+      done: what => {
+        this.written.push(what)
+        this.log(`✓ ${what}`)
+      },
+      now: Date.now
+    })
+    this.ids['cognito-client-secret'] = result.secret.id
+    this.finished.push('cognito-client-secret')
+    return result.secret.value
+  }
+
+  private credentialsProbe(clientId: string, clientSecret: string): CredentialsProbe {
+    const { endpoints } = this.plan
+    return { baseUrl: this.settings.endpoints.hostedUi ?? `https://${endpoints.hostname}`, clientId, clientSecret, callbackUrl: endpoints.callbackUrl }
+  }
+
+  private newSecretRetry() {
+    return { attempts: NEW_SECRET_CHECK_ATTEMPTS, delayMs: this.timings.domainPollMs, log: this.log }
+  }
+
+  /**
+   * AddUserPoolClientSecret is not safe to repeat: after a failure that may have added one anyway
+   * (its answer lost), the secret whose value never arrived is deleted before trying again.
+   */
+  private async addSecretOnce(secrets: ClientSecrets): Promise<NewClientSecret> {
+    const before = new Set((await secrets.list()).map(secret => secret.id))
+    return createOnce({
+      ...this.retry,
+      what: `a client secret of app client ${secrets.clientId}`,
+      create: () => secrets.add(),
+      findCreated: async () => {
+        for (const orphan of (await secrets.list()).filter(secret => !before.has(secret.id))) {
+          await secrets.delete(orphan.id)
+          this.log(`Deleted client secret ${orphan.id}: it was added, but its value never arrived.`)
+        }
+        return undefined
+      }
+    })
+  }
+
+  /** The client's secret, described: asked by the rotation only while the client has one. */
+  private async describedSecret(clientId: string): Promise<string> {
+    const secret = (await this.services.cognito.describeClient(this.settings.userPoolId, clientId))?.ClientSecret
+    if (!secret) throw new ActionError(`DescribeUserPoolClient shows no secret for app client ${clientId}.`)
+    return secret
+  }
+
+  /** Whether the identity provider exists and already signs in with this client: then its secret matters now. */
+  private cloudflareUsesClient(clientId: string): boolean {
+    const step = this.plan.steps.identityProvider
+    return step.action !== 'create' && this.observed.identityProvider?.config?.client_id === clientId
+  }
+
+  /** The identity provider as planned, with this secret (a PUT sends it whole), then read back. */
+  private async writeSecretToCloudflare(clientId: string, secret: string): Promise<void> {
+    const step = this.plan.steps.identityProvider
+    try {
+      await this.services.cloudflare.updateIdentityProvider(step.id!, identityProviderBody(step.desired, clientId, secret, step.kept))
+    } catch (error) {
+      throw new SecretWriteError(describeError(error), refusedOutright(error) ? 'previous' : 'unknown')
+    }
+    try {
+      await this.readBack(step.id!, clientId)
+    } catch (error) {
+      throw new SecretWriteError(describeError(error), 'new')
+    }
   }
 
   private async ensureIdentityProvider(clientId: string, clientSecret: string): Promise<string> {
@@ -265,8 +375,13 @@ class ApplyRun {
         ...(action === 'update' ? lostScimSettings(stored, kept) : [])
       ])
       : checkReadBack([{ field: 'id', before: 'nothing', after: id }])
-    this.plan.checks.push(readBack)
+    this.recordChecks([readBack])
     const failure = failureMessage([readBack])
     if (failure) throw new VerificationError(failure)
   }
+}
+
+/** Cloudflare answered the write with a refusal (a 4xx that is not throttling): it keeps what it had. */
+function refusedOutright(error: unknown): boolean {
+  return error instanceof ServiceError && !error.transient && error.status !== undefined && error.status >= 400 && error.status < 500
 }

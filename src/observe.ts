@@ -4,9 +4,11 @@ import type { UserPoolClientType } from '@aws-sdk/client-cognito-identity-provid
 import type { CognitoApi } from './cognito/api.js'
 import { findAppClient } from './cognito/app-client.js'
 import { chooseDomain, issuerUrl, poolHostnames, type DomainChoice } from './cognito/domain.js'
+import { ClientSecrets, type ClientSecretInfo } from './cognito/secrets.js'
 import type { CloudflareApi, IdentityProvider } from './cloudflare/api.js'
 import { findIdentityProvider, readTeamName } from './cloudflare/identity-provider.js'
 import { ActionError } from './errors.js'
+import { rotationConfigured } from './rotation.js'
 import type { Settings } from './settings.js'
 
 export interface ObservedDomain extends DomainChoice {
@@ -26,6 +28,10 @@ export interface Observed {
   client?: UserPoolClientType
   /** Managed login only: whether the client has a branding style. */
   hasBranding?: boolean
+  /** The client's secrets (ids and dates), read only when a rotation input is set. */
+  clientSecrets?: ClientSecretInfo[]
+  /** When the state was read (epoch ms), for the age of the secrets. */
+  observedAt?: number
   teamName: string
   identityProvider?: IdentityProvider
 }
@@ -49,12 +55,18 @@ export async function observe(
     domain.managedLoginVersion === 2 && client?.ClientId
       ? await cognito.hasBranding(settings.userPoolId, client.ClientId)
       : undefined
+  // Issue 13: the secrets are listed only when asked to rotate (it needs ListUserPoolClientSecrets).
+  const clientSecrets = client?.ClientId && rotationConfigured(settings)
+    ? await new ClientSecrets(cognito, settings.userPoolId, client.ClientId).list()
+    : undefined
   return {
     userPoolId: settings.userPoolId,
     issuer: issuerUrl(pool, settings.region, settings.endpoints.cognito),
     domain,
     client,
     hasBranding,
+    clientSecrets,
+    observedAt: Date.now(),
     teamName,
     identityProvider
   }

@@ -28,10 +28,16 @@ import {
 import { ActionError } from './errors.js'
 import { deriveEndpoints, desiredClient, desiredIdentityProvider, type Endpoints } from './desired.js'
 import type { Observed } from './observe.js'
+import { ROTATION_WRITES_SECRET, secretPlan } from './rotation.js'
 import type { Mode, Settings } from './settings.js'
 
 export type Action = 'create' | 'update' | 'no-change'
-export type ResourceKind = 'cognito-domain' | 'cognito-app-client' | 'managed-login-branding' | 'cloudflare-identity-provider'
+export type ResourceKind =
+  | 'cognito-domain'
+  | 'cognito-app-client'
+  | 'managed-login-branding'
+  | 'cognito-client-secret'
+  | 'cloudflare-identity-provider'
 
 export interface FieldChange {
   field: string
@@ -82,7 +88,7 @@ export interface Steps {
 export interface Plan {
   mode: Mode
   endpoints: Endpoints
-  /** In a stable order: domain, app client, branding, identity provider. */
+  /** In a stable order: domain, app client, branding, client secret, identity provider. */
   resources: ResourcePlan[]
   steps: Steps
   checks: CheckResult[]
@@ -136,6 +142,17 @@ export function buildPlan(settings: Settings, observed: Observed): Plan {
   const wantedIdp = desiredIdentityProvider(settings, endpoints)
   const clientId = observed.client?.ClientId
   const existingIdp = observed.identityProvider
+  // Issue 13: the client secret's rotation, an entry of its own (see rotation.ts).
+  const idpUsesClient = existingIdp !== undefined && clientId !== undefined && existingIdp.config?.client_id === clientId
+  const rotation = secretPlan({
+    settings,
+    clientId,
+    secrets: observed.clientSecrets,
+    identityProvider: idpUsesClient ? { id: existingIdp.id, name: existingIdp.name, readOnly: existingIdp.read_only === true } : undefined,
+    now: observed.observedAt ?? Date.now()
+  })
+  if (rotation) resources.push(rotation)
+  const rotationWritesSecret = idpUsesClient && rotation?.action === 'update'
   const idpChanges = existingIdp
     ? identityProviderChanges(existingIdp, wantedIdp, clientId, clientCreated, settings.syncSecret)
     : identityProviderCreation(wantedIdp, clientId)
@@ -143,7 +160,7 @@ export function buildPlan(settings: Settings, observed: Observed): Plan {
   const idpTitle = `Cloudflare identity provider “${existingIdp?.name ?? settings.idpName}”`
   if (existingIdp?.read_only === true && idpAction === 'update') refuseReadOnly(existingIdp, idpChanges)
   const kept = keptSettings(existingIdp)
-  const idpNotes = [secretNote(secretDecision(existingIdp, clientId, clientCreated, settings.syncSecret), idpAction)]
+  const idpNotes = [rotationWritesSecret ? ROTATION_WRITES_SECRET : secretNote(secretDecision(existingIdp, clientId, clientCreated, settings.syncSecret), idpAction)]
   const keeps = idpAction === 'update' ? keptNote(kept) : undefined
   if (keeps) idpNotes.push(keeps)
   resources.push({
