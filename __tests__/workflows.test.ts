@@ -69,9 +69,9 @@ function permissions(workflow: Workflow): Record<string, string> {
   return onlyJob(workflow).permissions ?? workflow.permissions ?? {}
 }
 
-const FILES = ['apply.yml', 'plan.yml', 'dispatch.yml']
+const FILES = ['apply.yml', 'plan.yml', 'dispatch.yml', 'rotate.yml']
 
-test('docs/workflows holds exactly the three example workflows', () => {
+test('docs/workflows holds exactly the four example workflows', () => {
   expect(readdirSync(DIR).sort()).toEqual([...FILES].sort())
 })
 
@@ -124,7 +124,7 @@ function trustedSubject(text: string): string | undefined {
   return /token\.actions\.githubusercontent\.com:sub = (\S+?)\)/.exec(text)?.[1]
 }
 
-test.each(['apply.yml', 'dispatch.yml'])('%s: applies in the protected production environment, with a role trusted only from it', file => {
+test.each(['apply.yml', 'dispatch.yml', 'rotate.yml'])('%s: applies in the protected production environment, with a role trusted only from it', file => {
   const { workflow, text } = load(file)
   const job = onlyJob(workflow)
   expect(job.environment).toBe('production')
@@ -170,11 +170,29 @@ test('dispatch.yml: a dry-run boolean input maps to mode, in the apply group', (
   expect(workflow.concurrency).toEqual({ group: APPLY_GROUP, 'cancel-in-progress': false })
 })
 
-test('the three configure the same integration: their inputs differ only in mode and comment', () => {
+test('rotate.yml: monthly on a schedule and by hand, applies with the rotation inputs, in the apply group', () => {
+  const { workflow, text } = load('rotate.yml')
+  expect(Object.keys(workflow.on)).toEqual(['schedule', 'workflow_dispatch'])
+  const schedule = (workflow.on as unknown as { schedule: Array<{ cron: string }> }).schedule
+  // Minute, hour, day of month fixed; every month; any day of the week: once a month.
+  expect(schedule).toEqual([{ cron: expect.stringMatching(/^\d{1,2} \d{1,2} \d{1,2} \* \*$/) }])
+  expect(workflow.on.workflow_dispatch?.inputs?.['rotate-now']).toMatchObject({ type: 'boolean', default: false })
+  const step = ourStep(workflow)
+  expect(step.with?.mode).toBe('apply')
+  expect(step.with?.['rotate-secret']).toBe('${{ inputs.rotate-now == true }}')
+  // Below the schedule's month, so a monthly run rotates, and a re-run the same day does not.
+  expect(Number(step.with?.['rotate-after-days'])).toBeGreaterThanOrEqual(20)
+  expect(Number(step.with?.['rotate-after-days'])).toBeLessThan(28)
+  expect(workflow.concurrency).toEqual({ group: APPLY_GROUP, 'cancel-in-progress': false })
+  for (const action of ['AddUserPoolClientSecret', 'ListUserPoolClientSecrets', 'DeleteUserPoolClientSecret']) expect(text).toContain(action)
+})
+
+test('the four configure the same integration: their inputs differ only in mode, comment and the rotation inputs', () => {
   const configuration = (file: string) => {
-    const { mode: _mode, comment: _comment, ...rest } = ourStep(load(file).workflow).with ?? {}
+    const { mode: _mode, comment: _comment, 'rotate-secret': _rotate, 'rotate-after-days': _days, ...rest } = ourStep(load(file).workflow).with ?? {}
     return rest
   }
   expect(configuration('plan.yml')).toEqual(configuration('apply.yml'))
   expect(configuration('dispatch.yml')).toEqual(configuration('apply.yml'))
+  expect(configuration('rotate.yml')).toEqual(configuration('apply.yml'))
 })

@@ -14,6 +14,7 @@ const CHECK = {
   domain: 'Hosted domain is ACTIVE',
   branding: 'Managed login has a branding style',
   hostedUi: 'Hosted UI accepts client and callback',
+  credentials: 'Token endpoint accepts the client\'s credentials',
   readBack: 'Cloudflare kept what was sent'
 }
 
@@ -243,6 +244,7 @@ describe('6. after apply, the identity provider is read back', () => {
       [CHECK.jwks, 'pass'],
       [CHECK.domain, 'pass'],
       [CHECK.hostedUi, 'pass'],
+      [CHECK.credentials, 'pass'],
       [CHECK.readBack, 'pass']
     ])
     expect(result.stdout).toContain(`Verification ✓ ${CHECK.readBack}: every field but the secret reads back as sent`)
@@ -264,7 +266,9 @@ describe('plan mode: the checks run read-only and have a section of their own', 
       [CHECK.discovery, 'pass'],
       [CHECK.jwks, 'pass'],
       [CHECK.domain, 'pass'],
-      [CHECK.hostedUi, 'pass']
+      [CHECK.hostedUi, 'pass'],
+      // Plan mode does not use the client secret: the token endpoint check is apply's.
+      [CHECK.credentials, 'skip']
     ])
     const section = result.summary.slice(result.summary.indexOf('#### Verification'))
     for (const name of [CHECK.discovery, CHECK.jwks, CHECK.domain, CHECK.hostedUi]) expect(section).toContain(`| ✅ | ${name} |`)
