@@ -6,7 +6,7 @@
 // undocumented, so the tests that reach that state run both ways. world.run checks every run for
 // leaks of every secret the client ever had.
 import type { DescribedSecret, FakeClient } from '../support/fakes/cognito.js'
-import type { HttpFake, RawAnswer, Routed } from '../support/fakes/http-fake.js'
+import type { RawAnswer } from '../support/fakes/http-fake.js'
 import type { RunResult } from '../support/run-action.js'
 import { ACCOUNT_ID, World, expectSuccess, planOf } from '../support/world.js'
 
@@ -89,21 +89,6 @@ const secretResource = (result: RunResult) => planOf(result).resources.find(reso
 /** An AWS JSON error, as Cognito answers one. */
 function awsError(type: string, message: string): RawAnswer {
   return { status: 400, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type }, body: JSON.stringify({ __type: type, message }) }
-}
-
-/** Runs `change` when the first `operation` request reaches `fake`, before it is answered. */
-function onFirst(fake: HttpFake, operation: string, change: () => void): void {
-  const seam = fake as unknown as { route: (...args: unknown[]) => Routed | undefined }
-  const route = seam.route.bind(fake)
-  let fired = false
-  seam.route = (...args) => {
-    const routed = route(...args)
-    if (routed?.operation === operation && !fired) {
-      fired = true
-      change()
-    }
-    return routed
-  }
 }
 
 function failedWith(result: RunResult, text: string): string {
@@ -229,7 +214,7 @@ describe.each<DescribedSecret>(['oldest', 'newest'])('DescribeUserPoolClient sho
   test('verification fails after Cloudflare got the new secret: both stay, Cloudflare holds the newer; the re-run deletes the older', async () => {
     seedConverged()
     const before = ids()
-    onFirst(world.cloudflare, 'updateIdentityProvider', () => {
+    world.cloudflare.beforeNext('updateIdentityProvider', () => {
       world.pool.jwksStatus = 503
     })
     const failed = await world.run({ inputs: world.inputs(ROTATE) })
@@ -287,7 +272,7 @@ describe.each<DescribedSecret>(['oldest', 'newest'])('DescribeUserPoolClient sho
     seedConverged()
     const before = ids()
     // Cognito answers the check after the delete with invalid_client: Cloudflare's secret no longer works.
-    onFirst(world.cognito, 'DeleteUserPoolClientSecret', () => {
+    world.cognito.beforeNext('DeleteUserPoolClientSecret', () => {
       world.cognito.answerNext('Token', { status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":"invalid_client"}' })
     })
     const result = await world.run({ inputs: world.inputs(ROTATE) })
@@ -298,6 +283,17 @@ describe.each<DescribedSecret>(['oldest', 'newest'])('DescribeUserPoolClient sho
     expectRotated(before)
     expectSafeWrites()
   })
+})
+
+test('with no identity provider yet, the rotation is Cognito\'s alone, and the new provider gets the new secret', async () => {
+  client = world.seedReadyClient()
+  const before = ids()
+  const result = await world.run({ inputs: world.inputs(ROTATE) })
+  expectSuccess(result)
+  expect(world.idps()).toHaveLength(1)
+  expectRotated(before)
+  expectSafeWrites()
+  expect(world.secretWrites).toHaveLength(1)
 })
 
 describe('a new secret that Cognito takes a moment to accept', () => {
@@ -390,7 +386,7 @@ describe('the credentials check', () => {
     world.seedReadyClient()
     client = world.clients()[0]
     // Someone replaces the client's secret in the console after the action has read it.
-    onFirst(world.cognito, 'Token', () => {
+    world.cognito.beforeNext('Token', () => {
       client.ClientSecret = 'Rq7ZtK2mWx9LpV4nHc8JdF3sYb6GuE1aQo5TiN0rXk'
     })
     const result = await world.run()

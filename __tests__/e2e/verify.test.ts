@@ -3,7 +3,6 @@
 // plan mode runs the checks read-only and reports them in a section of their own.
 import { generateKeyPairSync } from 'node:crypto'
 import type { CognitoFake } from '../support/fakes/cognito.js'
-import type { Routed } from '../support/fakes/http-fake.js'
 import type { RunResult } from '../support/run-action.js'
 import { CALLBACK, World, expectSuccess, planOf } from '../support/world.js'
 
@@ -53,17 +52,7 @@ function checksOf(result: RunResult): Record<string, { status: string; detail: s
  * how another writer's change lands between two requests of the action.
  */
 function beforeFirst(fake: CognitoFake, operation: string, change: () => void): void {
-  const seam = fake as unknown as { route: (...args: unknown[]) => Routed | undefined }
-  const route = seam.route.bind(fake)
-  let fired = false
-  seam.route = (...args) => {
-    const routed = route(...args)
-    if (routed?.operation === operation && !fired) {
-      fired = true
-      change()
-    }
-    return routed
-  }
+  fake.beforeNext(operation, change)
 }
 
 describe('1. the discovery document must name what Cloudflare gets', () => {

@@ -603,6 +603,18 @@ describe('hosted UI', () => {
   })
 })
 
+test('beforeNext runs a change once, when the next call of the operation arrives and before it is answered', async () => {
+  const changes: string[] = []
+  fake.beforeNext('DescribeUserPool', call => {
+    changes.push(call.operation)
+    pool.Name = 'renamed before the answer'
+  })
+  expect((await sdk.send(new DescribeUserPoolCommand({ UserPoolId: pool.Id }))).UserPool?.Name).toBe('renamed before the answer')
+  pool.Name = 'again'
+  expect((await sdk.send(new DescribeUserPoolCommand({ UserPoolId: pool.Id }))).UserPool?.Name).toBe('again')
+  expect(changes).toEqual(['DescribeUserPool'])
+})
+
 describe('client secrets', () => {
   async function confidentialClient() {
     const created = await sdk.send(new CreateUserPoolClientCommand(oauthClient()))

@@ -54,6 +54,7 @@ export abstract class HttpFake {
   private server?: Server
   private readonly faults = new Map<string, Fault[]>()
   private readonly answers = new Map<string, Array<(call: Call) => RawAnswer>>()
+  private readonly arrivals = new Map<string, Array<(call: Call) => void>>()
   private readonly sockets = new Set<Socket>()
 
   get url(): string {
@@ -100,6 +101,16 @@ export abstract class HttpFake {
     const queue = this.answers.get(operation) ?? []
     for (let i = 0; i < times; i++) queue.push(typeof answer === 'function' ? answer : () => answer)
     this.answers.set(operation, queue)
+  }
+
+  /**
+   * Runs `change` when the next call of `operation` arrives, before it is answered (or faulted):
+   * how another writer's change lands between two requests of the client under test.
+   */
+  beforeNext(operation: string, change: (call: Call) => void): void {
+    const queue = this.arrivals.get(operation) ?? []
+    queue.push(change)
+    this.arrivals.set(operation, queue)
   }
 
   /** Faults injected but not yet consumed (a test can assert that its fault was really hit). */
@@ -155,6 +166,7 @@ export abstract class HttpFake {
     }
     this.calls.push(call)
     res.on('finish', () => (call.status = res.statusCode))
+    this.arrivals.get(routed.operation)?.shift()?.(call)
 
     const made = this.answers.get(routed.operation)?.shift()
     if (made) {
