@@ -78,7 +78,14 @@ test('after the last attempt the last error is thrown', async () => {
 
 test('a failed look ends the run with its own error: no create is tried blind', async () => {
   const { options, calls } = service(['fail-before', 'ok'])
-  await expect(createOnce({ ...options, findCreated: async () => { throw permanent() } })).rejects.toThrow('bad request')
+  await expect(
+    createOnce({
+      ...options,
+      findCreated: async () => {
+        throw permanent()
+      }
+    })
+  ).rejects.toThrow('bad request')
   expect(calls()).toBe(1)
 })
 
@@ -89,7 +96,9 @@ test('the wait honours a retry-after longer than the backoff, and gives up on on
   expect(waitMs(undefined, 1)).toBe(1000)
 
   const { options, calls } = service(['ok'])
-  const create = jest.fn(async () => { throw transient('busy', MAX_ASKED_WAIT_MS + 1) })
+  const create = jest.fn(async () => {
+    throw transient('busy', MAX_ASKED_WAIT_MS + 1)
+  })
   await expect(createOnce({ ...options, create })).rejects.toThrow('busy')
   expect(create).toHaveBeenCalledTimes(1)
   expect(calls()).toBe(0)

@@ -1,7 +1,16 @@
 // The run deadline: waits and requests stop when it passes, with an error naming what was going
 // on; the report has a grace period of its own; a last timer ends a run that still hangs.
 import { jest } from '@jest/globals'
-import { DeadlineError, REPORT_GRACE_MS, deadlineStop, reportSignal, sleep, startRunDeadline, stopRunDeadline, workSignal } from '../src/deadline.js'
+import {
+  DeadlineError,
+  REPORT_GRACE_MS,
+  deadlineStop,
+  reportSignal,
+  sleep,
+  startRunDeadline,
+  stopRunDeadline,
+  workSignal
+} from '../src/deadline.js'
 
 afterEach(() => {
   stopRunDeadline()
@@ -30,7 +39,8 @@ test('the deadline stops the work, then the report, then the process', async () 
   expect(error).toBeInstanceOf(DeadlineError)
   expect((error as Error).message).toBe(
     "The run's deadline (timeout-minutes: 1) passed during the wait for hosted domain x to be ACTIVE, so the run stopped there. " +
-    'Raise timeout-minutes if the services are just slow.')
+      'Raise timeout-minutes if the services are just slow.'
+  )
   expect(deadlineStop('Cognito DescribeUserPool')?.message).toMatch(/passed during Cognito DescribeUserPool/)
   await expect(sleep(1, 'a later wait')).rejects.toBeInstanceOf(DeadlineError)
 

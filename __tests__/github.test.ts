@@ -74,12 +74,18 @@ describe('listPages', () => {
 
   function answerWithNext(next: (page: number) => string): void {
     let page = 0
-    fake.answerNext('listComments', () => ({ status: 200, headers: { 'content-type': 'application/json', link: `<${next(++page)}>; rel="next"` }, body: '[]' }), 1000)
+    fake.answerNext(
+      'listComments',
+      () => ({ status: 200, headers: { 'content-type': 'application/json', link: `<${next(++page)}>; rel="next"` }, body: '[]' }),
+      1000
+    )
   }
 
   test('stops on a next link it has already followed', async () => {
     answerWithNext(() => `${fake.url}/repos/acme/infra/issues/7/comments?page=2`)
-    await expect(allPages(client())).rejects.toThrow('GitHub: page 2 of the comments links to a page it already gave: the paging loops, so it was stopped.')
+    await expect(allPages(client())).rejects.toThrow(
+      'GitHub: page 2 of the comments links to a page it already gave: the paging loops, so it was stopped.'
+    )
     expect(fake.calls).toHaveLength(2)
   })
 
@@ -91,7 +97,9 @@ describe('listPages', () => {
 
   test('never follows a next link to another host (it would get the token)', async () => {
     answerWithNext(() => 'https://collector.example.com/steal?page=2')
-    await expect(allPages(client())).rejects.toThrow('GitHub: page 1 of the comments links its next page to another host; paging was stopped.')
+    await expect(allPages(client())).rejects.toThrow(
+      'GitHub: page 1 of the comments links its next page to another host; paging was stopped.'
+    )
   })
 
   test('a page that is not a list is an error naming GitHub', async () => {

@@ -6,7 +6,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import fc from 'fast-check'
 import { DeadlineError, startRunDeadline, stopRunDeadline } from '../src/deadline.js'
-import { HttpClient, MAX_BACKOFF_MS, MAX_RESPONSE_BYTES, RETRY_STATUS, backoffMs, isRetryable, retryAfterMs, retryDelayMs, type Timing } from '../src/http.js'
+import {
+  HttpClient,
+  MAX_BACKOFF_MS,
+  MAX_RESPONSE_BYTES,
+  RETRY_STATUS,
+  backoffMs,
+  isRetryable,
+  retryAfterMs,
+  retryDelayMs,
+  type Timing
+} from '../src/http.js'
 
 describe('retryAfterMs', () => {
   const now = Date.parse('2026-01-01T00:00:00Z')
@@ -35,11 +45,16 @@ describe('retryAfterMs', () => {
 describe('backoffMs', () => {
   test('doubles per retry, between half and all of base·2^(n-1), never above the cap', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 10_000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (retry, base, random) => {
-        const ceiling = Math.min(base * 2 ** (retry - 1), MAX_BACKOFF_MS)
-        const delay = backoffMs(retry, base, () => random)
-        return delay >= Math.floor(ceiling / 2) && delay <= ceiling && delay <= MAX_BACKOFF_MS
-      })
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (retry, base, random) => {
+          const ceiling = Math.min(base * 2 ** (retry - 1), MAX_BACKOFF_MS)
+          const delay = backoffMs(retry, base, () => random)
+          return delay >= Math.floor(ceiling / 2) && delay <= ceiling && delay <= MAX_BACKOFF_MS
+        }
+      )
     )
   })
 
@@ -62,10 +77,13 @@ describe('isRetryable and retryDelayMs', () => {
     expect(isRetryable('GET', { statusCode: status, code: 'UND_ERR_REQ_RETRY' })).toBe(false)
   })
 
-  test.each(['ECONNRESET', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ECONNREFUSED'])('a dropped or timed-out connection (%s) is retried', code => {
-    expect(isRetryable('GET', { code })).toBe(true)
-    expect(isRetryable('POST', { code })).toBe(false)
-  })
+  test.each(['ECONNRESET', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ECONNREFUSED'])(
+    'a dropped or timed-out connection (%s) is retried',
+    code => {
+      expect(isRetryable('GET', { code })).toBe(true)
+      expect(isRetryable('POST', { code })).toBe(false)
+    }
+  )
 
   test('an unknown failure is not', () => {
     expect(isRetryable('GET', { code: 'UND_ERR_ABORTED' })).toBe(false)
@@ -83,10 +101,12 @@ describe('isRetryable and retryDelayMs', () => {
 // --- against a local server ----------------------------------------------------------------
 
 type Step = (req: IncomingMessage, res: ServerResponse) => void
-const answer = (status: number, body = '{}', headers: Record<string, string> = {}): Step => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers })
-  res.end(body)
-}
+const answer =
+  (status: number, body = '{}', headers: Record<string, string> = {}): Step =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers })
+    res.end(body)
+  }
 const reset: Step = req => req.socket.destroy()
 const hang: Step = () => undefined
 
@@ -117,7 +137,11 @@ class Scripted {
 
 const FAST: Timing = { requestTimeoutMs: 500, retryBaseMs: 10, maxRetries: 3, totalTimeoutMs: 10_000 }
 
-async function withClient(steps: Step[], timing: Partial<Timing>, use: (http: HttpClient, base: string, server: Scripted, logs: { info: string[]; debug: string[] }) => Promise<void>): Promise<void> {
+async function withClient(
+  steps: Step[],
+  timing: Partial<Timing>,
+  use: (http: HttpClient, base: string, server: Scripted, logs: { info: string[]; debug: string[] }) => Promise<void>
+): Promise<void> {
   const server = new Scripted(steps)
   const base = await server.start()
   const logs = { info: [] as string[], debug: [] as string[] }
@@ -146,7 +170,10 @@ test('a GET answered 503, then reset, then 200 is retried to the 200, each retry
 test('a PUT is retried with its body; a POST is never retried', async () => {
   await withClient([answer(502), answer(200)], {}, async (http, base, server) => {
     await http.request({ method: 'PUT', url: `${base}/x`, body: '{"a":1}' })
-    expect(server.seen.map(seen => [seen.method, seen.body])).toEqual([['PUT', '{"a":1}'], ['PUT', '{"a":1}']])
+    expect(server.seen.map(seen => [seen.method, seen.body])).toEqual([
+      ['PUT', '{"a":1}'],
+      ['PUT', '{"a":1}']
+    ])
   })
   await withClient([answer(503), answer(200)], {}, async (http, base, server, logs) => {
     const response = await http.request({ method: 'POST', url: `${base}/x`, body: '{}' })
@@ -155,7 +182,9 @@ test('a PUT is retried with its body; a POST is never retried', async () => {
     expect(logs.info).toEqual([])
   })
   await withClient([reset, answer(200)], {}, async (http, base, server) => {
-    await expect(http.request({ method: 'POST', url: `${base}/x`, body: '{}' })).rejects.toMatchObject({ code: expect.stringMatching(/UND_ERR_SOCKET|ECONNRESET/) })
+    await expect(http.request({ method: 'POST', url: `${base}/x`, body: '{}' })).rejects.toMatchObject({
+      code: expect.stringMatching(/UND_ERR_SOCKET|ECONNRESET/)
+    })
     expect(server.seen).toHaveLength(1)
   })
 })
@@ -183,13 +212,17 @@ test('when retries run out, the caller gets the last answer', async () => {
 })
 
 test('no wait is started that would overrun the budget: the caller gets the last answer, not an abort', async () => {
-  await withClient([answer(503, '{"busy":true}')], { retryBaseMs: 200, maxRetries: 10, totalTimeoutMs: 700 }, async (http, base, server) => {
-    const started = Date.now()
-    expect(await http.request({ method: 'GET', url: `${base}/x` })).toMatchObject({ status: 503, text: '{"busy":true}' })
-    expect(Date.now() - started).toBeLessThan(700)
-    expect(server.seen.length).toBeGreaterThanOrEqual(2)
-    expect(server.seen.length).toBeLessThan(11)
-  })
+  await withClient(
+    [answer(503, '{"busy":true}')],
+    { retryBaseMs: 200, maxRetries: 10, totalTimeoutMs: 700 },
+    async (http, base, server) => {
+      const started = Date.now()
+      expect(await http.request({ method: 'GET', url: `${base}/x` })).toMatchObject({ status: 503, text: '{"busy":true}' })
+      expect(Date.now() - started).toBeLessThan(700)
+      expect(server.seen.length).toBeGreaterThanOrEqual(2)
+      expect(server.seen.length).toBeLessThan(11)
+    }
+  )
 })
 
 test('an attempt without an answer times out (undici’s headers timeout) and is retried', async () => {
@@ -211,7 +244,12 @@ test('a request that never gets an answer ends at the overall budget', async () 
 
 test('logs name the method and path only: no query, header or body', async () => {
   await withClient([answer(503), answer(200, '{"secret":"s3cr3t-body"}')], {}, async (http, base, _server, logs) => {
-    await http.request({ method: 'PUT', url: `${base}/x?token=s3cr3t-query`, headers: { authorization: 'Bearer s3cr3t-header' }, body: '{"s":"s3cr3t-sent"}' })
+    await http.request({
+      method: 'PUT',
+      url: `${base}/x?token=s3cr3t-query`,
+      headers: { authorization: 'Bearer s3cr3t-header' },
+      body: '{"s":"s3cr3t-sent"}'
+    })
     const all = [...logs.info, ...logs.debug].join('\n')
     expect(all).toContain('PUT /x')
     expect(all).not.toMatch(/s3cr3t/)
@@ -251,7 +289,8 @@ test('the run deadline aborts a request in flight with an error naming it', asyn
       const error = await http.request({ method: 'GET', url: `${base}/things` }).catch((caught: unknown) => caught)
       expect(error).toBeInstanceOf(DeadlineError)
       expect((error as Error).message).toBe(
-        "The run's deadline (timeout-minutes: 0.005) passed during Test: GET /things, so the run stopped there. Raise timeout-minutes if the services are just slow.")
+        "The run's deadline (timeout-minutes: 0.005) passed during Test: GET /things, so the run stopped there. Raise timeout-minutes if the services are just slow."
+      )
       expect(Date.now() - started).toBeLessThan(2000)
     } finally {
       stopRunDeadline()

@@ -40,7 +40,11 @@ test('drift: a missing callback updates the client only', () => {
 test('drift: a stale URL, another client id, changed claims update the identity provider', () => {
   const stale = buildPlan(settings, observed({ identityProvider: convergedIdp({ token_url: 'https://old.example.com/oauth2/token' }) }))
   expect(stale.resources[2].changes).toEqual([
-    { field: 'config.token_url', before: 'https://old.example.com/oauth2/token', after: 'https://acme.auth.eu-west-1.amazoncognito.com/oauth2/token' }
+    {
+      field: 'config.token_url',
+      before: 'https://old.example.com/oauth2/token',
+      after: 'https://acme.auth.eu-west-1.amazoncognito.com/oauth2/token'
+    }
   ])
   const otherClient = buildPlan(settings, observed({ identityProvider: convergedIdp({ client_id: 'oldclient' }) }))
   expect(otherClient.resources[2].changes.map(change => change.field)).toEqual(['config.client_id', 'config.client_secret'])
@@ -105,11 +109,15 @@ describe('the client secret is write-only', () => {
       buildPlan(settings, observed({ identityProvider: convergedIdp({ client_id: 'oldclient' }) })),
       buildPlan(settings, observed({ client: undefined })),
       buildPlan(settingsWith({ 'sync-secret': 'true' }), observed())
-    ].map(plan => [idpPlan(plan).action, idpPlan(plan).changes.some(change => change.field === 'config.client_secret'), idpPlan(plan).notes?.[0]])
+    ].map(plan => [
+      idpPlan(plan).action,
+      idpPlan(plan).changes.some(change => change.field === 'config.client_secret'),
+      idpPlan(plan).notes?.[0]
+    ])
     expect(reasons).toEqual([
       ['create', true, 'client_secret is written: the identity provider is new.'],
-      ['update', true, 'client_secret is written: the client id changes, and the new client\'s secret goes with it.'],
-      ['update', true, 'client_secret is written: the client id changes, and the new client\'s secret goes with it.'],
+      ['update', true, "client_secret is written: the client id changes, and the new client's secret goes with it."],
+      ['update', true, "client_secret is written: the client id changes, and the new client's secret goes with it."],
       ['update', true, 'client_secret is written: sync-secret is true (Cloudflare never shows the secret, so it cannot be compared).']
     ])
   })
@@ -117,7 +125,9 @@ describe('the client secret is write-only', () => {
   test('an update for another reason carries the secret, and says so', () => {
     const plan = buildPlan(settings, observed({ identityProvider: convergedIdp({ claims: ['sub'] }) }))
     expect(idpPlan(plan).changes.map(change => change.field)).toEqual(['config.claims'])
-    expect(idpPlan(plan).notes?.[0]).toMatch(/^client_secret is not compared \(Cloudflare never shows it\): the client id is the same and the client has no new secret\. The update carries the app client's current secret, because a PUT replaces the whole provider\.$/)
+    expect(idpPlan(plan).notes?.[0]).toMatch(
+      /^client_secret is not compared \(Cloudflare never shows it\): the client id is the same and the client has no new secret\. The update carries the app client's current secret, because a PUT replaces the whole provider\.$/
+    )
   })
 })
 
@@ -136,14 +146,31 @@ describe('absent means default', () => {
 })
 
 describe('keep what the action does not manage', () => {
-  const scim = { enabled: true, user_deprovision: true, seat_deprovision: false, group_member_deprovision: true, identity_update_behavior: 'reauth', secret: '**********', scim_base_url: 'https://acme.cloudflareaccess.com/scim/x' }
+  const scim = {
+    enabled: true,
+    user_deprovision: true,
+    seat_deprovision: false,
+    group_member_deprovision: true,
+    identity_update_behavior: 'reauth',
+    secret: '**********',
+    scim_base_url: 'https://acme.cloudflareaccess.com/scim/x'
+  }
 
-  test('an update carries the SCIM flags and unmanaged config keys, never the SCIM secret, its URL or Cloudflare\'s redirect_url', () => {
-    const idp = { ...convergedIdp({ claims: ['sub'], prompt: 'login', redirect_url: 'https://acme.cloudflareaccess.com/cdn-cgi/access/callback' }), scim_config: scim }
+  test("an update carries the SCIM flags and unmanaged config keys, never the SCIM secret, its URL or Cloudflare's redirect_url", () => {
+    const idp = {
+      ...convergedIdp({ claims: ['sub'], prompt: 'login', redirect_url: 'https://acme.cloudflareaccess.com/cdn-cgi/access/callback' }),
+      scim_config: scim
+    }
     const plan = buildPlan(settings, observed({ identityProvider: idp }))
     expect(plan.steps.identityProvider.kept).toEqual({
       config: { prompt: 'login' },
-      scimConfig: { enabled: true, user_deprovision: true, seat_deprovision: false, group_member_deprovision: true, identity_update_behavior: 'reauth' }
+      scimConfig: {
+        enabled: true,
+        user_deprovision: true,
+        seat_deprovision: false,
+        group_member_deprovision: true,
+        identity_update_behavior: 'reauth'
+      }
     })
     expect(plan.resources[2].notes).toContain(
       'The update keeps what the action does not manage: scim_config (enabled, user_deprovision, group_member_deprovision, identity_update_behavior; Cloudflare keeps its SCIM secret); config.prompt.'
@@ -162,7 +189,9 @@ describe('keep what the action does not manage', () => {
 describe('what cannot work is refused, what is missing is added', () => {
   test('an adopted machine-to-machine client is refused before any write', () => {
     const m2m = convergedClient({ AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: ['api/read'] })
-    expect(() => buildPlan(settings, observed({ client: m2m }))).toThrow(/is a machine-to-machine client \(OAuth flow client_credentials\).*set app-client-id to another confidential client/)
+    expect(() => buildPlan(settings, observed({ client: m2m }))).toThrow(
+      /is a machine-to-machine client \(OAuth flow client_credentials\).*set app-client-id to another confidential client/
+    )
   })
 
   test('ReadAttributes that lack email get it, in the plan, when email-claim-name is email', () => {
@@ -172,13 +201,21 @@ describe('what cannot work is refused, what is missing is added', () => {
     expect((plan.steps.client as { update: { ReadAttributes: string[] } }).update.ReadAttributes).toEqual(['name', 'email'])
     // Unset ReadAttributes mean every attribute; another email claim is the user's business.
     expect(hasChanges(buildPlan(settings, observed({ client: convergedClient({ ReadAttributes: undefined }) })))).toBe(false)
-    expect(hasChanges(buildPlan(settingsWith({ 'email-claim-name': 'mail' }), observed({
-      client: convergedClient({ ReadAttributes: ['name'] }), identityProvider: convergedIdp({ email_claim_name: 'mail' })
-    })))).toBe(false)
+    expect(
+      hasChanges(
+        buildPlan(
+          settingsWith({ 'email-claim-name': 'mail' }),
+          observed({
+            client: convergedClient({ ReadAttributes: ['name'] }),
+            identityProvider: convergedIdp({ email_claim_name: 'mail' })
+          })
+        )
+      )
+    ).toBe(false)
   })
 })
 
-describe('other teams\' Access callbacks', () => {
+describe("other teams' Access callbacks", () => {
   const stale = 'https://oldteam.cloudflareaccess.com/cdn-cgi/access/callback'
   const mine = 'https://app.example.com/callback'
   const client = convergedClient({ CallbackURLs: [mine, CALLBACK, stale], DefaultRedirectURI: stale })

@@ -45,7 +45,9 @@ describe('decideRotation', () => {
   test('two secrets: finish first (the older goes), which is the rotation rotate-secret asks for', () => {
     const decision = decideRotation(REQUESTED, [daysAgo(1), daysAgo(40)], NOW)
     expect(decision).toMatchObject({ finish: true, rotate: false })
-    expect(decision.reason).toContain(`The older (${describeSecret(daysAgo(40))}) is deleted first, and Cloudflare gets the newer (${describeSecret(daysAgo(1))})`)
+    expect(decision.reason).toContain(
+      `The older (${describeSecret(daysAgo(40))}) is deleted first, and Cloudflare gets the newer (${describeSecret(daysAgo(1))})`
+    )
   })
 
   test('two old secrets and rotate-after-days: finish, then rotate the one left', () => {
@@ -78,17 +80,36 @@ describe('secretPlan', () => {
   })
 
   test('nothing due: no-change, saying why', () => {
-    const plan = secretPlan({ settings: { rotateSecret: false, rotateAfterDays: 90 }, clientId: 'client1', secrets: [daysAgo(3)], now: NOW })
-    expect(plan).toMatchObject({ action: 'no-change', changes: [], notes: [expect.stringMatching(/^secret: kept: the secret .* is 3 days old, and rotate-after-days is 90\.$/)] })
+    const plan = secretPlan({
+      settings: { rotateSecret: false, rotateAfterDays: 90 },
+      clientId: 'client1',
+      secrets: [daysAgo(3)],
+      now: NOW
+    })
+    expect(plan).toMatchObject({
+      action: 'no-change',
+      changes: [],
+      notes: [expect.stringMatching(/^secret: kept: the secret .* is 3 days old, and rotate-after-days is 90\.$/)]
+    })
   })
 
   test('a client created in this run has a new secret: nothing to rotate', () => {
-    expect(secretPlan({ settings: REQUESTED, now: NOW })).toMatchObject({ action: 'no-change', notes: [expect.stringContaining('created in this run')] })
+    expect(secretPlan({ settings: REQUESTED, now: NOW })).toMatchObject({
+      action: 'no-change',
+      notes: [expect.stringContaining('created in this run')]
+    })
   })
 
   test('a read-only identity provider using the client cannot get a new secret: refused before any write', () => {
-    expect(() => secretPlan({ settings: REQUESTED, clientId: 'client1', secrets: [daysAgo(3)], identityProvider: { ...idp, readOnly: true }, now: NOW }))
-      .toThrow(/is read-only \(read_only: true\), so its client secret cannot be changed through the API/)
+    expect(() =>
+      secretPlan({
+        settings: REQUESTED,
+        clientId: 'client1',
+        secrets: [daysAgo(3)],
+        identityProvider: { ...idp, readOnly: true },
+        now: NOW
+      })
+    ).toThrow(/is read-only \(read_only: true\), so its client secret cannot be changed through the API/)
   })
 })
 
@@ -144,7 +165,7 @@ class Memory {
     if (this.step(operation)) throw new Error(`${operation} failed (injected)`)
   }
 
-  check(value: string, check = 'Token endpoint accepts the client\'s credentials'): CheckResult {
+  check(value: string, check = "Token endpoint accepts the client's credentials"): CheckResult {
     return this.accepts(value) ? { check, status: 'pass', detail: 'ok' } : { check, status: 'fail', detail: 'invalid_client' }
   }
 
@@ -201,7 +222,11 @@ describe('a rotation', () => {
     expect(memory.active).toHaveLength(1)
     expect(memory.active[0].id).not.toBe(old.id)
     expect(memory.cloudflare).toBe(memory.active[0].value)
-    expect(result).toMatchObject({ secret: { id: memory.active[0].id, value: memory.active[0].value }, wroteCloudflare: true, outage: undefined })
+    expect(result).toMatchObject({
+      secret: { id: memory.active[0].id, value: memory.active[0].value },
+      wroteCloudflare: true,
+      outage: undefined
+    })
     expect(memory.writes.every(write => write.accepted)).toBe(true)
     expect(log.filter(line => line.startsWith('✓'))).toEqual([
       `✓ added client secret ${describeSecret(memory.active[0])}`,
@@ -222,9 +247,14 @@ describe('a rotation', () => {
 
   test.each<[string, Failure, RegExp, number]>([
     ['the add', { at: 3 }, /add failed/, 1],
-    ['the new secret\'s check', { at: 4 }, /is not accepted at the token endpoint.*It was deleted again/, 1],
+    ["the new secret's check", { at: 4 }, /is not accepted at the token endpoint.*It was deleted again/, 1],
     ['a write Cloudflare refused', { at: 5, held: 'previous' }, /It was deleted again \(rolled back\)/, 1],
-    ['a write with no clear answer (the old secret is written back)', { at: 5, held: 'unknown' }, /It was deleted again \(rolled back\)/, 1],
+    [
+      'a write with no clear answer (the old secret is written back)',
+      { at: 5, held: 'unknown' },
+      /It was deleted again \(rolled back\)/,
+      1
+    ],
     ['the read-back after a write', { at: 5, held: 'new' }, /Cloudflare holds the newer, which Cognito accepts/, 2],
     ['the verification', { at: 6 }, /Verification failed after Cloudflare got the new client secret/, 2],
     ['the delete', { at: 7 }, /Cloudflare holds the newer \(client1--\d+\), which Cognito accepts/, 2]
@@ -248,7 +278,9 @@ describe('a rotation', () => {
       if (++writes === 2) throw new SecretWriteError('PUT failed again', 'unknown')
       return write(value)
     }
-    await expect(rotateClientSecret(REQUESTED, steps)).rejects.toThrow(/and so did writing back .* accepts both, so Cloudflare's secret works whichever it holds/)
+    await expect(rotateClientSecret(REQUESTED, steps)).rejects.toThrow(
+      /and so did writing back .* accepts both, so Cloudflare's secret works whichever it holds/
+    )
     expect(memory.active).toHaveLength(2)
     expect(memory.accepts(memory.cloudflare)).toBe(true)
   })
@@ -256,22 +288,28 @@ describe('a rotation', () => {
 
 describe('two secrets (a rotation that stopped)', () => {
   test.each<['oldest' | 'newest', 'older' | 'newer']>([
-    ['oldest', 'older'], ['oldest', 'newer'], ['newest', 'older'], ['newest', 'newer']
-  ])('describe shows the %s, Cloudflare holds the %s: the older is deleted, the newer written; no third secret', async (described, held) => {
-    const memory = new Memory(2)
-    memory.described = described
-    const [older, newer] = memory.active
-    memory.cloudflare = (held === 'older' ? older : newer).value
-    const log: string[] = []
-    const result = await rotateClientSecret(REQUESTED, memory.steps(log))
-    expect(memory.calls).toEqual(['list', 'delete', 'describe', 'check', 'write', 'check'])
-    expect(memory.active).toEqual([newer])
-    expect(memory.cloudflare).toBe(newer.value)
-    expect(memory.maxActive).toBe(2)
-    expect(memory.writes.every(write => write.accepted)).toBe(true)
-    expect(result.outage).toEqual({ ms: expect.any(Number), certain: false })
-    expect(log.join('\n')).toMatch(/logins failed for at most \d+ ms, from the delete to this write/)
-  })
+    ['oldest', 'older'],
+    ['oldest', 'newer'],
+    ['newest', 'older'],
+    ['newest', 'newer']
+  ])(
+    'describe shows the %s, Cloudflare holds the %s: the older is deleted, the newer written; no third secret',
+    async (described, held) => {
+      const memory = new Memory(2)
+      memory.described = described
+      const [older, newer] = memory.active
+      memory.cloudflare = (held === 'older' ? older : newer).value
+      const log: string[] = []
+      const result = await rotateClientSecret(REQUESTED, memory.steps(log))
+      expect(memory.calls).toEqual(['list', 'delete', 'describe', 'check', 'write', 'check'])
+      expect(memory.active).toEqual([newer])
+      expect(memory.cloudflare).toBe(newer.value)
+      expect(memory.maxActive).toBe(2)
+      expect(memory.writes.every(write => write.accepted)).toBe(true)
+      expect(result.outage).toEqual({ ms: expect.any(Number), certain: false })
+      expect(log.join('\n')).toMatch(/logins failed for at most \d+ ms, from the delete to this write/)
+    }
+  )
 
   test('the secret left is rejected (a stale describe): repaired at once with a new secret, and the window reported', async () => {
     const memory = new Memory(2)
@@ -282,7 +320,9 @@ describe('two secrets (a rotation that stopped)', () => {
     expect(memory.active).toHaveLength(1)
     expect(memory.cloudflare).toBe(memory.active[0].value)
     expect(result.outage).toEqual({ ms: expect.any(Number), certain: true })
-    expect(log.some(line => /^✓ repaired: Cloudflare held a secret Cognito rejects for \d+ ms, until it got client secret client1--/.test(line))).toBe(true)
+    expect(
+      log.some(line => /^✓ repaired: Cloudflare held a secret Cognito rejects for \d+ ms, until it got client secret client1--/.test(line))
+    ).toBe(true)
   })
 })
 
@@ -292,10 +332,25 @@ describe('after a risky step, the secret Cloudflare holds is checked', () => {
     const steps = memory.steps()
     let checks = 0
     const check = steps.checkSecret
-    steps.checkSecret = async (value, fresh) => (++checks === 2 ? { check: 'x', status: 'fail', detail: 'invalid_client' } : check(value, fresh))
+    steps.checkSecret = async (value, fresh) =>
+      ++checks === 2 ? { check: 'x', status: 'fail', detail: 'invalid_client' } : check(value, fresh)
     const log: string[] = []
     const result = await rotateClientSecret(REQUESTED, { ...steps, done: what => log.push(what) })
-    expect(memory.calls).toEqual(['list', 'describe', 'add', 'check', 'write', 'verify', 'delete', 'add', 'check', 'write', 'check', 'delete', 'check'])
+    expect(memory.calls).toEqual([
+      'list',
+      'describe',
+      'add',
+      'check',
+      'write',
+      'verify',
+      'delete',
+      'add',
+      'check',
+      'write',
+      'check',
+      'delete',
+      'check'
+    ])
     expect(memory.active).toHaveLength(1)
     expect(memory.cloudflare).toBe(memory.active[0].value)
     expect(memory.maxActive).toBe(2)
@@ -308,7 +363,8 @@ describe('after a risky step, the secret Cloudflare holds is checked', () => {
     const steps = memory.steps()
     let checks = 0
     const check = steps.checkSecret
-    steps.checkSecret = async (value, fresh) => (++checks === 2 || checks === 5 ? { check: 'x', status: 'fail', detail: 'invalid_client' } : check(value, fresh))
+    steps.checkSecret = async (value, fresh) =>
+      ++checks === 2 || checks === 5 ? { check: 'x', status: 'fail', detail: 'invalid_client' } : check(value, fresh)
     await expect(rotateClientSecret(REQUESTED, steps)).rejects.toThrow(RotationError)
   })
 })

@@ -35,15 +35,17 @@ test('values too short to be secrets are neither masked nor scrubbed', () => {
   expect(redact('abc')).toBe('abc')
 })
 
-test.each(Object.entries({
-  raw: SECRET,
-  'JSON-escaped': JSON.stringify(SECRET).slice(1, -1),
-  'JSON-escaped twice': JSON.stringify(JSON.stringify(SECRET).slice(1, -1)).slice(1, -1),
-  'URL-encoded': encodeURIComponent(SECRET),
-  'form-encoded': new URLSearchParams({ s: SECRET }).toString().slice(2),
-  base64: Buffer.from(SECRET).toString('base64'),
-  'command-escaped': SECRET.replace(/%/g, '%25').replace(/\n/g, '%0A')
-}))('the %s form is scrubbed', (_form, text) => {
+test.each(
+  Object.entries({
+    raw: SECRET,
+    'JSON-escaped': JSON.stringify(SECRET).slice(1, -1),
+    'JSON-escaped twice': JSON.stringify(JSON.stringify(SECRET).slice(1, -1)).slice(1, -1),
+    'URL-encoded': encodeURIComponent(SECRET),
+    'form-encoded': new URLSearchParams({ s: SECRET }).toString().slice(2),
+    base64: Buffer.from(SECRET).toString('base64'),
+    'command-escaped': SECRET.replace(/%/g, '%25').replace(/\n/g, '%0A')
+  })
+)('the %s form is scrubbed', (_form, text) => {
   registerSecret(SECRET)
   expect(redact(`before ${text} after`)).toBe('before *** after')
 })
@@ -78,7 +80,7 @@ test.each([0, 1, 2, 3, 4, 5])('base64 of a longer text with the secret %i bytes 
     expect(redacted).toContain('***')
     // What is left of the encoding holds at most the bytes next to the secret, no piece of it.
     const leftover = redacted.replace('Authorization: Basic ', '').split('***').join('')
-    expect(leftover.length).toBeLessThan(encoded.length - Math.floor(TOKEN.length * 4 / 3) + 6)
+    expect(leftover.length).toBeLessThan(encoded.length - Math.floor((TOKEN.length * 4) / 3) + 6)
   }
 })
 
@@ -92,7 +94,9 @@ test.each([
   for (const at of [1, 10, TOKEN.length - 1]) {
     expect(redact(`<p>token ${TOKEN.slice(0, at)}${lineBreak}${TOKEN.slice(at)} end</p>`)).toBe('<p>token *** end</p>')
   }
-  const wrapped = Buffer.from(`user:${TOKEN}`).toString('base64').replace(/(.{20})/g, `$1${lineBreak}`)
+  const wrapped = Buffer.from(`user:${TOKEN}`)
+    .toString('base64')
+    .replace(/(.{20})/g, `$1${lineBreak}`)
   expect(redact(wrapped)).toContain('***')
 })
 

@@ -43,7 +43,12 @@ describe('readSettings', () => {
   })
 
   test('auto mode plans on pull requests and applies otherwise', () => {
-    for (const [event, mode] of [['pull_request', 'plan'], ['pull_request_target', 'plan'], ['push', 'apply'], ['workflow_dispatch', 'apply']]) {
+    for (const [event, mode] of [
+      ['pull_request', 'plan'],
+      ['pull_request_target', 'plan'],
+      ['push', 'apply'],
+      ['workflow_dispatch', 'apply']
+    ]) {
       const result = readSettings(sources(VALID, {}, event))
       expect(result.ok && result.settings.mode).toBe(mode)
     }
@@ -60,14 +65,21 @@ describe('readSettings', () => {
   })
 
   test('the token and account come from the environment when the inputs are empty', () => {
-    const result = readSettings(sources({ 'user-pool-id': VALID['user-pool-id'] }, { CLOUDFLARE_API_TOKEN: 'env-token-123456', CLOUDFLARE_ACCOUNT_ID: ACCOUNT }))
+    const result = readSettings(
+      sources({ 'user-pool-id': VALID['user-pool-id'] }, { CLOUDFLARE_API_TOKEN: 'env-token-123456', CLOUDFLARE_ACCOUNT_ID: ACCOUNT })
+    )
     expect(result.ok && result.settings.cloudflare.apiToken).toBe('env-token-123456')
     expect(result.ok && result.settings.cloudflare.scope).toEqual({ kind: 'accounts', id: ACCOUNT })
   })
 
   test('an explicit zone wins over an account id from the environment', () => {
     const zone = 'fedcba9876543210fedcba9876543210'
-    const result = readSettings(sources({ 'user-pool-id': VALID['user-pool-id'], 'cloudflare-zone-id': zone, 'cloudflare-api-token': 'tok-123456' }, { CLOUDFLARE_ACCOUNT_ID: ACCOUNT }))
+    const result = readSettings(
+      sources(
+        { 'user-pool-id': VALID['user-pool-id'], 'cloudflare-zone-id': zone, 'cloudflare-api-token': 'tok-123456' },
+        { CLOUDFLARE_ACCOUNT_ID: ACCOUNT }
+      )
+    )
     expect(result.ok && result.settings.cloudflare.scope).toEqual({ kind: 'zones', id: zone })
   })
 
@@ -78,7 +90,10 @@ describe('readSettings', () => {
 
   test('secrets reach onSecret before validation', () => {
     const seen: string[] = []
-    readSettings({ ...sources({ ...VALID, 'user-pool-id': 'bad', 'github-token': 'ghs_abcdef123456' }), onSecret: secret => seen.push(secret) })
+    readSettings({
+      ...sources({ ...VALID, 'user-pool-id': 'bad', 'github-token': 'ghs_abcdef123456' }),
+      onSecret: secret => seen.push(secret)
+    })
     expect(seen).toEqual([VALID['cloudflare-api-token'], 'ghs_abcdef123456'])
   })
 
@@ -166,44 +181,82 @@ describe('readSettings', () => {
   })
 
   test('bad endpoint overrides and timing knobs are named', () => {
-    const problems = problemsFor({}, { CLOUDFLARE_API_BASE_URL: 'ftp://x', COGNITO_HOSTED_UI_ENDPOINT: 'not a url', COGNITO_ACCESS_DOMAIN_POLL_MS: '-1' })
-    expect(problems.map(problem => problem.input).sort()).toEqual(['CLOUDFLARE_API_BASE_URL', 'COGNITO_ACCESS_DOMAIN_POLL_MS', 'COGNITO_HOSTED_UI_ENDPOINT'])
+    const problems = problemsFor(
+      {},
+      { CLOUDFLARE_API_BASE_URL: 'ftp://x', COGNITO_HOSTED_UI_ENDPOINT: 'not a url', COGNITO_ACCESS_DOMAIN_POLL_MS: '-1' }
+    )
+    expect(problems.map(problem => problem.input).sort()).toEqual([
+      'CLOUDFLARE_API_BASE_URL',
+      'COGNITO_ACCESS_DOMAIN_POLL_MS',
+      'COGNITO_HOSTED_UI_ENDPOINT'
+    ])
   })
 
   const INPUT_NAMES = [
-    'mode', 'user-pool-id', 'aws-region', 'app-client-name', 'app-client-id', 'cognito-domain', 'identity-providers',
-    'scopes', 'team-name', 'cloudflare-account-id', 'cloudflare-zone-id', 'cloudflare-api-token', 'idp-name', 'idp-id',
-    'claims', 'email-claim-name', 'pkce', 'verify', 'comment', 'github-token', 'sync-secret', 'prune-callbacks', 'timeout-minutes', 'rotate-secret', 'rotate-after-days'
+    'mode',
+    'user-pool-id',
+    'aws-region',
+    'app-client-name',
+    'app-client-id',
+    'cognito-domain',
+    'identity-providers',
+    'scopes',
+    'team-name',
+    'cloudflare-account-id',
+    'cloudflare-zone-id',
+    'cloudflare-api-token',
+    'idp-name',
+    'idp-id',
+    'claims',
+    'email-claim-name',
+    'pkce',
+    'verify',
+    'comment',
+    'github-token',
+    'sync-secret',
+    'prune-callbacks',
+    'timeout-minutes',
+    'rotate-secret',
+    'rotate-after-days'
   ]
 
   test('property: any string for any input gives settings or named problems, never a crash', () => {
     const inputValue = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('', ' ', 'true', 'plan', ',', '\n', 'openid'))
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom(...INPUT_NAMES), inputValue), fc.constantFrom('push', 'pull_request', ''), (inputs, event) => {
-        const result = readSettings(sources({ ...VALID, ...inputs }, {}, event))
-        if (result.ok) {
-          expect(['plan', 'apply']).toContain(result.settings.mode)
-          expect(result.settings.scopes).toContain('openid')
-          for (const name of [result.settings.idpName, result.settings.appClientName]) expect(name).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u)
-        } else {
-          expect(result.problems.length).toBeGreaterThan(0)
-          for (const problem of result.problems) {
-            expect(INPUT_NAMES).toContain(problem.input)
-            expect(problem.message.length).toBeGreaterThan(0)
+      fc.property(
+        fc.dictionary(fc.constantFrom(...INPUT_NAMES), inputValue),
+        fc.constantFrom('push', 'pull_request', ''),
+        (inputs, event) => {
+          const result = readSettings(sources({ ...VALID, ...inputs }, {}, event))
+          if (result.ok) {
+            expect(['plan', 'apply']).toContain(result.settings.mode)
+            expect(result.settings.scopes).toContain('openid')
+            for (const name of [result.settings.idpName, result.settings.appClientName])
+              expect(name).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u)
+          } else {
+            expect(result.problems.length).toBeGreaterThan(0)
+            for (const problem of result.problems) {
+              expect(INPUT_NAMES).toContain(problem.input)
+              expect(problem.message.length).toBeGreaterThan(0)
+            }
           }
         }
-      }),
+      ),
       { numRuns: 3000 }
     )
   })
 
   test('property: a single bad value names exactly that input', () => {
     fc.assert(
-      fc.property(fc.constantFrom('mode', 'pkce', 'verify', 'comment', 'idp-id', 'cloudflare-account-id'), fc.string({ minLength: 1 }).filter(s => !/^(true|false|True|False|TRUE|FALSE|plan|apply|auto)$/i.test(s.trim()) && s.trim() !== ''), (input, value) => {
-        const result = readSettings(sources({ ...VALID, [input]: value }))
-        expect(result.ok).toBe(false)
-        if (!result.ok) expect(result.problems.map(problem => problem.input)).toEqual([input])
-      }),
+      fc.property(
+        fc.constantFrom('mode', 'pkce', 'verify', 'comment', 'idp-id', 'cloudflare-account-id'),
+        fc.string({ minLength: 1 }).filter(s => !/^(true|false|True|False|TRUE|FALSE|plan|apply|auto)$/i.test(s.trim()) && s.trim() !== ''),
+        (input, value) => {
+          const result = readSettings(sources({ ...VALID, [input]: value }))
+          expect(result.ok).toBe(false)
+          if (!result.ok) expect(result.problems.map(problem => problem.input)).toEqual([input])
+        }
+      ),
       { numRuns: 2000 }
     )
   })

@@ -47,7 +47,12 @@ function rsaJwk(bits = 2048, extra: Partial<JWK> = {}): JWK {
   return { ...(generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ format: 'jwk' }) as JWK), kid: 'k1', ...extra }
 }
 const rsa2048 = rsaJwk()
-const ecJwk: JWK = { ...(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }) as JWK), kid: 'e1', alg: 'ES256', use: 'sig' }
+const ecJwk: JWK = {
+  ...(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }) as JWK),
+  kid: 'e1',
+  alg: 'ES256',
+  use: 'sig'
+}
 
 describe('discovery', () => {
   test('auth and token endpoints are expected only once the pool has a domain', () => {
@@ -65,7 +70,9 @@ describe('discovery', () => {
     const other = 'login.acme.com'
     const result = judgeDiscovery(
       discoveryDocument({ authorization_endpoint: `https://${other}/oauth2/authorize`, token_endpoint: `https://${other}/oauth2/token` }),
-      endpoints, true, DISCOVERY_URL
+      endpoints,
+      true,
+      DISCOVERY_URL
     )
     expect(result).toMatchObject({
       status: 'fail',
@@ -73,16 +80,26 @@ describe('discovery', () => {
       found: `authorization_endpoint https://${other}/oauth2/authorize, token_endpoint https://${other}/oauth2/token`,
       fix: 'the pool publishes its hosted UI on login.acme.com: set cognito-domain to `login.acme.com`, or leave it empty.'
     })
-    const prefix = judgeDiscovery(discoveryDocument({ token_endpoint: 'https://globex.auth.eu-west-1.amazoncognito.com/oauth2/token' }), endpoints, true, DISCOVERY_URL)
+    const prefix = judgeDiscovery(
+      discoveryDocument({ token_endpoint: 'https://globex.auth.eu-west-1.amazoncognito.com/oauth2/token' }),
+      endpoints,
+      true,
+      DISCOVERY_URL
+    )
     expect(prefix.fix).toContain('set cognito-domain to `globex`')
   })
 
-  test('endpoints on another domain of the same pool pass, with a note; on a host that is not the pool\'s, they fail', () => {
+  test("endpoints on another domain of the same pool pass, with a note; on a host that is not the pool's, they fail", () => {
     const custom = 'login.acme.com'
-    const document = discoveryDocument({ authorization_endpoint: `https://${custom}/oauth2/authorize`, token_endpoint: `https://${custom}/oauth2/token` })
+    const document = discoveryDocument({
+      authorization_endpoint: `https://${custom}/oauth2/authorize`,
+      token_endpoint: `https://${custom}/oauth2/token`
+    })
     const sibling = judgeDiscovery(document, endpoints, true, DISCOVERY_URL, [custom, HOSTNAME])
     expect(sibling).toMatchObject({ status: 'pass' })
-    expect(sibling.detail).toContain(`note: the pool publishes its hosted UI on ${custom}, and Cloudflare gets ${HOSTNAME}, another domain of the same pool`)
+    expect(sibling.detail).toContain(
+      `note: the pool publishes its hosted UI on ${custom}, and Cloudflare gets ${HOSTNAME}, another domain of the same pool`
+    )
     expect(judgeDiscovery(document, endpoints, true, DISCOVERY_URL, ['other.acme.com']).status).toBe('fail')
     // Same pool domain, but another path or a query is not the same endpoint.
     const otherPath = discoveryDocument({ token_endpoint: `https://${custom}/oauth2/other` })
@@ -92,16 +109,30 @@ describe('discovery', () => {
   })
 
   test('the issuer and JWKS URL must match exactly, even on a domain of the pool', () => {
-    const result = judgeDiscovery(discoveryDocument({ jwks_uri: `https://${HOSTNAME}/.well-known/jwks.json` }), endpoints, true, DISCOVERY_URL, [HOSTNAME])
+    const result = judgeDiscovery(
+      discoveryDocument({ jwks_uri: `https://${HOSTNAME}/.well-known/jwks.json` }),
+      endpoints,
+      true,
+      DISCOVERY_URL,
+      [HOSTNAME]
+    )
     expect(result).toMatchObject({ status: 'fail', found: `jwks_uri https://${HOSTNAME}/.well-known/jwks.json` })
   })
 
   test('missing endpoints are reported as missing, with a fix about the domain, not about another one', () => {
-    const result = judgeDiscovery(discoveryDocument({ authorization_endpoint: undefined, token_endpoint: null }), endpoints, true, DISCOVERY_URL, [HOSTNAME])
+    const result = judgeDiscovery(
+      discoveryDocument({ authorization_endpoint: undefined, token_endpoint: null }),
+      endpoints,
+      true,
+      DISCOVERY_URL,
+      [HOSTNAME]
+    )
     expect(result).toMatchObject({
       status: 'fail',
       found: 'authorization_endpoint missing, token_endpoint missing',
-      fix: expect.stringContaining(`names no authorization_endpoint or token_endpoint; Cognito publishes them only while the pool has a hosted domain: check in the Cognito console that ${HOSTNAME}`)
+      fix: expect.stringContaining(
+        `names no authorization_endpoint or token_endpoint; Cognito publishes them only while the pool has a hosted domain: check in the Cognito console that ${HOSTNAME}`
+      )
     })
     expect(result.fix).not.toMatch(/other endpoints|set cognito-domain/)
   })
@@ -109,7 +140,12 @@ describe('discovery', () => {
   test('another path on the same host, or another issuer, gets a fix that does not blame cognito-domain', () => {
     const path = judgeDiscovery(discoveryDocument({ token_endpoint: `https://${HOSTNAME}/oauth2/other` }), endpoints, true, DISCOVERY_URL)
     expect(path.fix).toMatch(/^the pool publishes other endpoints on /)
-    const issuer = judgeDiscovery(discoveryDocument({ issuer: 'https://issuer-cognito-idp.eu-west-1.amazonaws.com/x', jwks_uri: undefined }), endpoints, true, DISCOVERY_URL)
+    const issuer = judgeDiscovery(
+      discoveryDocument({ issuer: 'https://issuer-cognito-idp.eu-west-1.amazonaws.com/x', jwks_uri: undefined }),
+      endpoints,
+      true,
+      DISCOVERY_URL
+    )
     expect(issuer).toMatchObject({ status: 'fail', found: 'issuer https://issuer-cognito-idp.eu-west-1.amazonaws.com/x, jwks_uri missing' })
     expect(issuer.fix).toContain('check user-pool-id and aws-region')
     expect(issuer.detail).toBe(`expected ${issuer.expected}; found ${issuer.found}. Fix: ${issuer.fix}`)
@@ -137,26 +173,47 @@ describe('JWKS', () => {
   })
 
   test('a set with one usable key passes; none, or not a set at all, fails with expected and found', async () => {
-    expect(await judgeJwks({ keys: [ecJwk, rsa2048] }, endpoints.certsUrl)).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^1 of 2 key\(s\)/) })
+    expect(await judgeJwks({ keys: [ecJwk, rsa2048] }, endpoints.certsUrl)).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/^1 of 2 key\(s\)/)
+    })
     expect(await judgeJwks({ keys: [] }, endpoints.certsUrl)).toMatchObject({ status: 'fail', found: 'no keys' })
-    expect(await judgeJwks({ keys: [ecJwk] }, endpoints.certsUrl)).toMatchObject({ status: 'fail', found: '1 key(s), none usable: EC ES256 sig (kid e1)' })
+    expect(await judgeJwks({ keys: [ecJwk] }, endpoints.certsUrl)).toMatchObject({
+      status: 'fail',
+      found: '1 key(s), none usable: EC ES256 sig (kid e1)'
+    })
     expect(await judgeJwks({ keys: 'nope' }, endpoints.certsUrl)).toMatchObject({ status: 'fail', expected: 'a JWK set ({"keys": [...]})' })
     expect(await judgeJwks([], endpoints.certsUrl)).toMatchObject({ status: 'fail' })
   })
 })
 
 describe('domain and branding', () => {
-  test('ACTIVE passes; waiting is apply\'s; FAILED and DELETING fail with a fix', () => {
+  test("ACTIVE passes; waiting is apply's; FAILED and DELETING fail with a fix", () => {
     const hostname = HOSTNAME
     expect(judgeDomain({ hostname, exists: true, status: 'ACTIVE' }).status).toBe('pass')
-    expect(judgeDomain({ hostname, exists: true, status: 'CREATING' })).toMatchObject({ status: 'skip', detail: `${hostname} is CREATING; apply waits until it is ACTIVE` })
-    expect(judgeDomain({ hostname, exists: true, status: 'UPDATING' }).status).toBe('skip')
-    expect(judgeDomain({ hostname, exists: true })).toMatchObject({ status: 'skip', detail: expect.stringContaining('without a status yet') })
-    expect(judgeDomain({ hostname, exists: false })).toMatchObject({ status: 'skip', detail: expect.stringContaining('does not exist yet; apply creates it') })
-    expect(judgeDomain({ hostname, exists: true, status: 'FAILED' })).toMatchObject({
-      status: 'fail', expected: `${hostname} ACTIVE`, found: 'FAILED', fix: expect.stringContaining('ACM certificate')
+    expect(judgeDomain({ hostname, exists: true, status: 'CREATING' })).toMatchObject({
+      status: 'skip',
+      detail: `${hostname} is CREATING; apply waits until it is ACTIVE`
     })
-    expect(judgeDomain({ hostname, exists: true, status: 'DELETING' })).toMatchObject({ status: 'fail', fix: expect.stringContaining('being deleted') })
+    expect(judgeDomain({ hostname, exists: true, status: 'UPDATING' }).status).toBe('skip')
+    expect(judgeDomain({ hostname, exists: true })).toMatchObject({
+      status: 'skip',
+      detail: expect.stringContaining('without a status yet')
+    })
+    expect(judgeDomain({ hostname, exists: false })).toMatchObject({
+      status: 'skip',
+      detail: expect.stringContaining('does not exist yet; apply creates it')
+    })
+    expect(judgeDomain({ hostname, exists: true, status: 'FAILED' })).toMatchObject({
+      status: 'fail',
+      expected: `${hostname} ACTIVE`,
+      found: 'FAILED',
+      fix: expect.stringContaining('ACM certificate')
+    })
+    expect(judgeDomain({ hostname, exists: true, status: 'DELETING' })).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('being deleted')
+    })
   })
 
   test('branding matters only for managed login (version 2)', () => {
@@ -164,21 +221,36 @@ describe('domain and branding', () => {
     expect(judgeBranding({})).toBeUndefined()
     expect(judgeBranding({ managedLoginVersion: 2, clientId: 'c', hasBranding: true })?.status).toBe('pass')
     expect(judgeBranding({ managedLoginVersion: 2, clientId: 'c', hasBranding: false })).toMatchObject({
-      status: 'skip', detail: 'app client c has none; apply creates the default style (Cognito-provided values)'
+      status: 'skip',
+      detail: 'app client c has none; apply creates the default style (Cognito-provided values)'
     })
     expect(judgeBranding({ managedLoginVersion: 2 })?.detail).toMatch(/^the app client is created during apply/)
   })
 })
 
 describe('hosted UI', () => {
-  const probe: HostedUiProbe = { baseUrl: 'https://acme.example', clientId: 'client1', callbackUrl: CALLBACK, scopes: ['openid', 'email'], pkce: false }
-  const answer = (status: number, location?: string, text = ''): Pick<HttpResponse, 'status' | 'headers' | 'text'> =>
-    ({ status, headers: location ? { location } : {}, text })
+  const probe: HostedUiProbe = {
+    baseUrl: 'https://acme.example',
+    clientId: 'client1',
+    callbackUrl: CALLBACK,
+    scopes: ['openid', 'email'],
+    pkce: false
+  }
+  const answer = (status: number, location?: string, text = ''): Pick<HttpResponse, 'status' | 'headers' | 'text'> => ({
+    status,
+    headers: location ? { location } : {},
+    text
+  })
 
   test('the probe asks what Cloudflare asks: the code flow, this client, the callback, the scopes', () => {
     const url = new URL(authorizeUrl(probe))
     expect(url.origin + url.pathname).toBe('https://acme.example/oauth2/authorize')
-    expect(Object.fromEntries(url.searchParams)).toMatchObject({ response_type: 'code', client_id: 'client1', redirect_uri: CALLBACK, scope: 'openid email' })
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      response_type: 'code',
+      client_id: 'client1',
+      redirect_uri: CALLBACK,
+      scope: 'openid email'
+    })
     expect(url.searchParams.has('code_challenge')).toBe(false)
     expect(url.searchParams.has('code_challenge_method')).toBe(false)
   })
@@ -191,13 +263,20 @@ describe('hosted UI', () => {
     expect(second.get('code_challenge')).not.toBe(first.get('code_challenge'))
   })
 
-  test('the S256 challenge is RFC 7636\'s (its appendix B example)', () => {
+  test("the S256 challenge is RFC 7636's (its appendix B example)", () => {
     expect(pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe('E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM')
   })
 
   test('a PKCE parameter Cognito refuses comes back to the callback as invalid_request, with a fix about PKCE', () => {
-    const result = judgeAuthorize(answer(302, `${CALLBACK}?error=invalid_request&error_description=code_challenge_method+must+be+S256`), { ...probe, pkce: true })
-    expect(result).toMatchObject({ status: 'fail', found: expect.stringContaining('`invalid_request`'), fix: expect.stringContaining('code_challenge_method S256') })
+    const result = judgeAuthorize(answer(302, `${CALLBACK}?error=invalid_request&error_description=code_challenge_method+must+be+S256`), {
+      ...probe,
+      pkce: true
+    })
+    expect(result).toMatchObject({
+      status: 'fail',
+      found: expect.stringContaining('`invalid_request`'),
+      fix: expect.stringContaining('code_challenge_method S256')
+    })
     expect(result.fix).toContain('pkce: false')
   })
 
@@ -208,11 +287,15 @@ describe('hosted UI', () => {
   })
 
   test.each([
-    ['redirect_mismatch', '/error?error=redirect_mismatch&client_id=client1', `${CALLBACK} is not among the callback URLs of app client client1`],
+    [
+      'redirect_mismatch',
+      '/error?error=redirect_mismatch&client_id=client1',
+      `${CALLBACK} is not among the callback URLs of app client client1`
+    ],
     ['invalid_request', '/error?error=invalid_request&error_description=Client+does+not+exist', 'unknown to the user pool'],
     ['unauthorized_client', '/error?error=unauthorized_client', 'allow the authorization code grant'],
     ['invalid_scope', `${CALLBACK}?error=invalid_scope&state=s`, 'allow every scope in scopes (openid email)']
-  ])('Cognito\'s error %s fails, naming it, with its fix', (error, location, fix) => {
+  ])("Cognito's error %s fails, naming it, with its fix", (error, location, fix) => {
     const result = judgeAuthorize(answer(302, location), probe)
     expect(result).toMatchObject({
       status: 'fail',
@@ -224,14 +307,16 @@ describe('hosted UI', () => {
 
   test('managed login without a style, the error page without a code, and a 404 fail too', () => {
     expect(judgeAuthorize(answer(400, undefined, 'Login pages unavailable. Please contact an administrator.'), probe)).toMatchObject({
-      status: 'fail', found: 'HTTP 400, "Login pages unavailable"', fix: expect.stringContaining('branding style')
+      status: 'fail',
+      found: 'HTTP 400, "Login pages unavailable"',
+      fix: expect.stringContaining('branding style')
     })
     expect(judgeAuthorize(answer(302, '/error'), probe)).toMatchObject({ status: 'fail', found: 'HTTP 302 to /error' })
     expect(judgeAuthorize(answer(404), probe)).toMatchObject({ status: 'fail', found: 'HTTP 404' })
   })
 })
 
-describe('token endpoint: the client\'s credentials', () => {
+describe("token endpoint: the client's credentials", () => {
   const SECRET = 'Vq3Lx8Tz1Nc6Rb9Wm4Ks7Jd2Hf5Gp0YaUe'
   const probe: CredentialsProbe = { baseUrl: `https://${HOSTNAME}`, clientId: 'client0001', clientSecret: SECRET, callbackUrl: CALLBACK }
   const answer = (status: number, text: string) => ({ status, headers: {}, text })
@@ -244,7 +329,11 @@ describe('token endpoint: the client\'s credentials', () => {
       authorization: `Basic ${Buffer.from(`client0001:${SECRET}`).toString('base64')}`
     })
     const form = new URLSearchParams(request.body)
-    expect(Object.fromEntries(form)).toEqual({ grant_type: 'authorization_code', code: expect.stringMatching(/^[0-9a-f-]{36}$/), redirect_uri: CALLBACK })
+    expect(Object.fromEntries(form)).toEqual({
+      grant_type: 'authorization_code',
+      code: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      redirect_uri: CALLBACK
+    })
     expect(`${request.url} ${request.body}`).not.toContain(SECRET)
     expect(tokenRequest(probe).body).not.toBe(request.body)
   })
@@ -260,10 +349,19 @@ describe('token endpoint: the client\'s credentials', () => {
   })
 
   test('anything else fails with expected, found and a fix', () => {
-    expect(judgeTokenAnswer(answer(400, '{"error":"unauthorized_client"}'), probe)).toMatchObject({ status: 'fail', fix: expect.stringContaining('authorization code grant') })
-    expect(judgeTokenAnswer(answer(500, '<html>oops</html>'), probe)).toMatchObject({ status: 'fail', found: 'HTTP 500 without an OAuth error' })
+    expect(judgeTokenAnswer(answer(400, '{"error":"unauthorized_client"}'), probe)).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('authorization code grant')
+    })
+    expect(judgeTokenAnswer(answer(500, '<html>oops</html>'), probe)).toMatchObject({
+      status: 'fail',
+      found: 'HTTP 500 without an OAuth error'
+    })
     // A token (impossible for a dummy code) is not what the check expects either.
-    expect(judgeTokenAnswer(answer(200, '{"access_token":"x"}'), probe)).toMatchObject({ status: 'fail', expected: expect.stringContaining('invalid_grant') })
+    expect(judgeTokenAnswer(answer(200, '{"access_token":"x"}'), probe)).toMatchObject({
+      status: 'fail',
+      expected: expect.stringContaining('invalid_grant')
+    })
   })
 
   function scripted(texts: Array<string | Error>): { http: HttpClient; asked: () => number } {
@@ -305,7 +403,11 @@ describe('read-back and the failure message', () => {
   const desired = desiredIdentityProvider(settingsWith(), deriveEndpoints('acme', HOSTNAME, ISSUER))
 
   test('lists in another order and the redacted secret read back as sent', () => {
-    const stored = convergedIdp({ scopes: ['profile', 'email', 'openid'], claims: ['cognito:groups', 'name', 'cognito:username', 'sub'], client_secret: '***' })
+    const stored = convergedIdp({
+      scopes: ['profile', 'email', 'openid'],
+      claims: ['cognito:groups', 'name', 'cognito:username', 'sub'],
+      client_secret: '***'
+    })
     expect(checkReadBack(identityProviderChanges(stored, desired, 'client0001', false)).status).toBe('pass')
     const noSecret = convergedIdp({ client_secret: undefined })
     expect(checkReadBack(identityProviderChanges(noSecret, desired, 'client0001', false)).status).toBe('pass')
@@ -322,7 +424,12 @@ describe('read-back and the failure message', () => {
   })
 
   test('failures join into one message naming each check; passes and skips are left out', () => {
-    expect(failureMessage([{ check: 'a', status: 'pass', detail: 'ok' }, { check: 'b', status: 'skip', detail: 'later' }])).toBeUndefined()
+    expect(
+      failureMessage([
+        { check: 'a', status: 'pass', detail: 'ok' },
+        { check: 'b', status: 'skip', detail: 'later' }
+      ])
+    ).toBeUndefined()
     const message = failureMessage([
       { check: 'A', status: 'fail', detail: 'expected x; found y. Fix: z.' },
       { check: 'B', status: 'fail', detail: 'expected p; found q. Fix: r' }
@@ -367,7 +474,11 @@ describe('runChecks', () => {
     const asked: string[] = []
     const checks = await runChecks(inputs(healthyHttp(asked), { managedLoginVersion: 2, hasBranding: true }))
     expect(statuses(checks)).toEqual([
-      `${CHECKS.discovery}: pass`, `${CHECKS.jwks}: pass`, `${CHECKS.domain}: pass`, `${CHECKS.branding}: pass`, `${CHECKS.hostedUi}: pass`,
+      `${CHECKS.discovery}: pass`,
+      `${CHECKS.jwks}: pass`,
+      `${CHECKS.domain}: pass`,
+      `${CHECKS.branding}: pass`,
+      `${CHECKS.hostedUi}: pass`,
       // Plan mode gives no secret: the token endpoint check is apply's.
       `${CHECKS.credentials}: skip`
     ])
@@ -380,7 +491,9 @@ describe('runChecks', () => {
     const http = healthyHttp(asked)
     const tokenAware = {
       request: async (request: HttpRequest) =>
-        request.url.endsWith('/oauth2/token') ? (asked.push(request.url), { status: 400, headers: {}, text: '{"error":"invalid_grant"}' }) : http.request(request)
+        request.url.endsWith('/oauth2/token')
+          ? (asked.push(request.url), { status: 400, headers: {}, text: '{"error":"invalid_grant"}' })
+          : http.request(request)
     } as unknown as HttpClient
     const checks = await runChecks(inputs(tokenAware, { clientSecret: 'client-secret-for-unit-tests' }))
     expect(checks.at(-1)).toMatchObject({ check: CHECKS.credentials, status: 'pass' })
@@ -403,7 +516,11 @@ describe('runChecks', () => {
   })
 
   test('a request that throws becomes a failed check, not a crash', async () => {
-    const broken = { request: async () => { throw new Error('socket hang up') } } as unknown as HttpClient
+    const broken = {
+      request: async () => {
+        throw new Error('socket hang up')
+      }
+    } as unknown as HttpClient
     const checks = await runChecks(inputs(broken))
     expect(checks.filter(check => check.status === 'fail').map(check => [check.check, check.found])).toEqual([
       [CHECKS.discovery, 'socket hang up'],
@@ -416,22 +533,40 @@ describe('runChecks', () => {
 describe('waiting for the domain', () => {
   test('FAILED stops at once with the fix; no poll is wasted on it', async () => {
     let polls = 0
-    const wait = waitForActiveDomain('x.example', { describeStatus: async () => (polls++, 'FAILED'), pollMs: 1, maxWaitMs: 60_000, log: () => {} })
-    await expect(wait).rejects.toThrow(/^Verification failed: Hosted domain is ACTIVE: expected x\.example to be ACTIVE; found FAILED\. Fix: .*ACM certificate/)
+    const wait = waitForActiveDomain('x.example', {
+      describeStatus: async () => (polls++, 'FAILED'),
+      pollMs: 1,
+      maxWaitMs: 60_000,
+      log: () => {}
+    })
+    await expect(wait).rejects.toThrow(
+      /^Verification failed: Hosted domain is ACTIVE: expected x\.example to be ACTIVE; found FAILED\. Fix: .*ACM certificate/
+    )
     expect(polls).toBe(1)
   })
 
   test('each poll logs its progress; the timeout names the bound, what was found, and the fix', async () => {
     const log: string[] = []
-    const wait = waitForActiveDomain('x.example', { describeStatus: async () => undefined, pollMs: 50, maxWaitMs: 200, log: m => log.push(m) })
-    await expect(wait).rejects.toThrow(/expected x\.example to be ACTIVE within 0\.2 s; found no status, not ACTIVE, after 0\.\d s\. Fix: .*COGNITO_ACCESS_DOMAIN_WAIT_MS/)
-    expect(log[0]).toMatch(/^Waiting for hosted domain x\.example to be ACTIVE: it is not visible yet after 0\.0 s \(poll 1; next in 50 ms, giving up after 0\.2 s\)\.$/)
+    const wait = waitForActiveDomain('x.example', {
+      describeStatus: async () => undefined,
+      pollMs: 50,
+      maxWaitMs: 200,
+      log: m => log.push(m)
+    })
+    await expect(wait).rejects.toThrow(
+      /expected x\.example to be ACTIVE within 0\.2 s; found no status, not ACTIVE, after 0\.\d s\. Fix: .*COGNITO_ACCESS_DOMAIN_WAIT_MS/
+    )
+    expect(log[0]).toMatch(
+      /^Waiting for hosted domain x\.example to be ACTIVE: it is not visible yet after 0\.0 s \(poll 1; next in 50 ms, giving up after 0\.2 s\)\.$/
+    )
   })
 })
 
 test('the issuer is the one the pool names, in its primary region (the prefix of its id)', () => {
   const updated = { Id: 'eu-west-1_X', IssuerConfiguration: { Type: 'UPDATED' as const } }
   expect(issuerUrl(updated, 'eu-central-1')).toBe('https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X')
-  expect(issuerUrl({ Id: 'eu-west-1_X', IssuerConfiguration: { Type: 'ORIGINAL' } }, 'eu-west-1')).toBe('https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X')
+  expect(issuerUrl({ Id: 'eu-west-1_X', IssuerConfiguration: { Type: 'ORIGINAL' } }, 'eu-west-1')).toBe(
+    'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_X'
+  )
   expect(issuerUrl(updated, 'eu-west-1', 'http://127.0.0.1:9')).toBe('http://127.0.0.1:9/eu-west-1_X')
 })

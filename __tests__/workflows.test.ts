@@ -83,7 +83,9 @@ describe.each(FILES)('%s', file => {
     expect(step.uses).toBe(ACTION)
     const given = Object.keys(step.with ?? {})
     expect(given.filter(name => !(name in inputs))).toEqual([])
-    const required = Object.entries(inputs).filter(([, spec]) => spec.required && spec.default === undefined).map(([name]) => name)
+    const required = Object.entries(inputs)
+      .filter(([, spec]) => spec.required && spec.default === undefined)
+      .map(([name]) => name)
     expect(required.length).toBeGreaterThan(0)
     for (const name of required) expect(String(step.with?.[name] ?? '')).not.toBe('')
   })
@@ -98,7 +100,10 @@ describe.each(FILES)('%s', file => {
     const aws = steps.findIndex(step => step.uses === AWS)
     expect(aws).toBeGreaterThanOrEqual(0)
     expect(aws).toBeLessThan(steps.indexOf(ourStep(workflow)))
-    expect(steps[aws].with).toEqual({ 'role-to-assume': expect.stringMatching(/^arn:aws:iam::\d{12}:role\/.+/), 'aws-region': expect.any(String) })
+    expect(steps[aws].with).toEqual({
+      'role-to-assume': expect.stringMatching(/^arn:aws:iam::\d{12}:role\/.+/),
+      'aws-region': expect.any(String)
+    })
     expect(permissions(workflow)['id-token']).toBe('write')
     expect(permissions(workflow).contents).toBe('read')
   })
@@ -124,14 +129,17 @@ function trustedSubject(text: string): string | undefined {
   return /token\.actions\.githubusercontent\.com:sub = (\S+?)\)/.exec(text)?.[1]
 }
 
-test.each(['apply.yml', 'dispatch.yml', 'rotate.yml'])('%s: applies in the protected production environment, with a role trusted only from it', file => {
-  const { workflow, text } = load(file)
-  const job = onlyJob(workflow)
-  expect(job.environment).toBe('production')
-  const role = job.steps.find(step => step.uses === AWS)?.with?.['role-to-assume']
-  expect(role).toBe('arn:aws:iam::123456789012:role/cognito-cloudflare-access-apply')
-  if (file === 'apply.yml') expect(trustedSubject(text)).toBe(`repo:${CONSUMER}:environment:production`)
-})
+test.each(['apply.yml', 'dispatch.yml', 'rotate.yml'])(
+  '%s: applies in the protected production environment, with a role trusted only from it',
+  file => {
+    const { workflow, text } = load(file)
+    const job = onlyJob(workflow)
+    expect(job.environment).toBe('production')
+    const role = job.steps.find(step => step.uses === AWS)?.with?.['role-to-assume']
+    expect(role).toBe('arn:aws:iam::123456789012:role/cognito-cloudflare-access-apply')
+    if (file === 'apply.yml') expect(trustedSubject(text)).toBe(`repo:${CONSUMER}:environment:production`)
+  }
+)
 
 test('plan.yml: no environment (plans need no approval), a read-only role trusted from pull requests', () => {
   const { workflow, text } = load('plan.yml')
@@ -157,7 +165,10 @@ test('plan.yml: plans on pull requests, may comment, one plan per pull request, 
   const step = ourStep(workflow)
   expect(step.with?.mode).toBe('plan')
   expect(step.with?.comment).not.toBe(false)
-  expect(workflow.concurrency).toEqual({ group: expect.stringContaining('${{ github.event.pull_request.number }}'), 'cancel-in-progress': true })
+  expect(workflow.concurrency).toEqual({
+    group: expect.stringContaining('${{ github.event.pull_request.number }}'),
+    'cancel-in-progress': true
+  })
   const aws = onlyJob(workflow).steps.find(s => s.uses === AWS)
   expect(aws?.if).toBe('github.event.pull_request.head.repo.full_name == github.repository')
 })
@@ -184,12 +195,19 @@ test('rotate.yml: monthly on a schedule and by hand, applies with the rotation i
   expect(Number(step.with?.['rotate-after-days'])).toBeGreaterThanOrEqual(20)
   expect(Number(step.with?.['rotate-after-days'])).toBeLessThan(28)
   expect(workflow.concurrency).toEqual({ group: APPLY_GROUP, 'cancel-in-progress': false })
-  for (const action of ['AddUserPoolClientSecret', 'ListUserPoolClientSecrets', 'DeleteUserPoolClientSecret']) expect(text).toContain(action)
+  for (const action of ['AddUserPoolClientSecret', 'ListUserPoolClientSecrets', 'DeleteUserPoolClientSecret'])
+    expect(text).toContain(action)
 })
 
 test('the four configure the same integration: their inputs differ only in mode, comment and the rotation inputs', () => {
   const configuration = (file: string) => {
-    const { mode: _mode, comment: _comment, 'rotate-secret': _rotate, 'rotate-after-days': _days, ...rest } = ourStep(load(file).workflow).with ?? {}
+    const {
+      mode: _mode,
+      comment: _comment,
+      'rotate-secret': _rotate,
+      'rotate-after-days': _days,
+      ...rest
+    } = ourStep(load(file).workflow).with ?? {}
     return rest
   }
   expect(configuration('plan.yml')).toEqual(configuration('apply.yml'))

@@ -53,7 +53,25 @@ const seedOthers = async (world: World): Promise<void> => {
 }
 
 console.log(`Benchmark: ${runs} runs per scenario, ${latencyMs} ms latency per request (Node ${process.version})`)
-console.log(await scenario('apply, fresh pool', async () => {}, world => world.run()))
-console.log(await scenario('apply, converged (no change)', async world => void (await world.run()), world => world.run()))
-console.log(await scenario('plan on a pull request, converged', async world => void (await world.run()), world => world.run({ event: world.pullRequestEvent() })))
+console.log(
+  await scenario(
+    'apply, fresh pool',
+    async () => {},
+    world => world.run()
+  )
+)
+console.log(
+  await scenario(
+    'apply, converged (no change)',
+    async world => void (await world.run()),
+    world => world.run()
+  )
+)
+console.log(
+  await scenario(
+    'plan on a pull request, converged',
+    async world => void (await world.run()),
+    world => world.run({ event: world.pullRequestEvent() })
+  )
+)
 console.log(await scenario('apply, fresh, 150 other clients', seedOthers, world => world.run()))

@@ -215,7 +215,9 @@ class ApplyRun {
     let checks: CheckResult[] = []
     for (let attempt = 1; attempt <= (clientChanged ? PROBE_ATTEMPTS : 1); attempt++) {
       if (attempt > 1) {
-        this.log(`The hosted UI does not accept the client yet; checking again in ${this.timings.domainPollMs} ms (${attempt} of ${PROBE_ATTEMPTS}).`)
+        this.log(
+          `The hosted UI does not accept the client yet; checking again in ${this.timings.domainPollMs} ms (${attempt} of ${PROBE_ATTEMPTS}).`
+        )
         await sleep(this.timings.domainPollMs, 'the wait before probing the hosted UI again')
       }
       checks = await runChecks({
@@ -261,7 +263,8 @@ class ApplyRun {
       deleteSecret: id => secrets.delete(id),
       describeSecret: () => this.describedSecret(clientId),
       writeToCloudflare: this.cloudflareUsesClient(clientId) ? secret => this.writeSecretToCloudflare(clientId, secret) : undefined,
-      checkSecret: (secret, fresh) => checkCredentials(this.services.http, this.credentialsProbe(clientId, secret), fresh ? this.newSecretRetry() : undefined),
+      checkSecret: (secret, fresh) =>
+        checkCredentials(this.services.http, this.credentialsProbe(clientId, secret), fresh ? this.newSecretRetry() : undefined),
       verify: async secret => {
         if (this.settings.verify) return this.runVerification(clientId, secret)
         const checks = [await checkCredentials(this.services.http, this.credentialsProbe(clientId, secret))]
@@ -282,7 +285,12 @@ class ApplyRun {
 
   private credentialsProbe(clientId: string, clientSecret: string): CredentialsProbe {
     const { endpoints } = this.plan
-    return { baseUrl: this.settings.endpoints.hostedUi ?? `https://${endpoints.hostname}`, clientId, clientSecret, callbackUrl: endpoints.callbackUrl }
+    return {
+      baseUrl: this.settings.endpoints.hostedUi ?? `https://${endpoints.hostname}`,
+      clientId,
+      clientSecret,
+      callbackUrl: endpoints.callbackUrl
+    }
   }
 
   private newSecretRetry() {
@@ -371,9 +379,9 @@ class ApplyRun {
     const { desired, kept, action } = this.plan.steps.identityProvider
     const readBack = stored
       ? checkReadBack([
-        ...identityProviderChanges(stored, desired, clientId, false),
-        ...(action === 'update' ? lostScimSettings(stored, kept) : [])
-      ])
+          ...identityProviderChanges(stored, desired, clientId, false),
+          ...(action === 'update' ? lostScimSettings(stored, kept) : [])
+        ])
       : checkReadBack([{ field: 'id', before: 'nothing', after: id }])
     this.recordChecks([readBack])
     const failure = failureMessage([readBack])

@@ -57,8 +57,10 @@ export function reportSignal(): AbortSignal {
 }
 
 function deadlineText(what: string): string {
-  return `The run's deadline (timeout-minutes: ${minutes}) passed during ${what}, so the run stopped there. ` +
+  return (
+    `The run's deadline (timeout-minutes: ${minutes}) passed during ${what}, so the run stopped there. ` +
     'Raise timeout-minutes if the services are just slow.'
+  )
 }
 
 /** The error to throw instead of whatever `what` failed with, when the deadline is why it failed. */

@@ -27,7 +27,11 @@ export interface GitHubClient {
 }
 
 /** An Octokit whose every request is bounded by `timeoutMs`, headers and body together. */
-export function createGitHubClient(token: string, timeoutMs: number, baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'): GitHubClient {
+export function createGitHubClient(
+  token: string,
+  timeoutMs: number,
+  baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com'
+): GitHubClient {
   const dispatcher = proxyAwareDispatcher({
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
@@ -49,9 +53,14 @@ function boundedFetch(dispatcher: Dispatcher, timeoutMs: number): typeof fetch {
       const response = await undiciFetch(url, { ...(init as object), dispatcher, signal })
       const body = await readCapped(response.body, what)
       const empty = [101, 204, 205, 304].includes(response.status)
-      return new Response(empty ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers as unknown as Headers })
+      return new Response(empty ? null : body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers as unknown as Headers
+      })
     } catch (error) {
-      if (budget.aborted) throw new ServiceError('GitHub', `${what.replace(/^GitHub /, '')} got no complete answer within ${timeoutMs} ms.`, undefined, true)
+      if (budget.aborted)
+        throw new ServiceError('GitHub', `${what.replace(/^GitHub /, '')} got no complete answer within ${timeoutMs} ms.`, undefined, true)
       throw deadlineStop(what) ?? error
     }
   }
@@ -79,7 +88,12 @@ function nextLink(link: unknown): string | undefined {
  * page's request, e.g. `GET /repos/{owner}/{repo}/issues/{issue_number}/comments`; then the Link
  * header's next pages, each checked: on the API's origin, never seen before, and at most MAX_PAGES.
  */
-export async function* listPages(client: GitHubClient, route: string, parameters: Record<string, unknown>, what: string): AsyncGenerator<unknown[]> {
+export async function* listPages(
+  client: GitHubClient,
+  route: string,
+  parameters: Record<string, unknown>,
+  what: string
+): AsyncGenerator<unknown[]> {
   const seen = new Set<string>()
   let response = await client.octokit.request(route, { ...parameters, per_page: 100 })
   for (let page = 1; ; page++) {
@@ -90,7 +104,8 @@ export async function* listPages(client: GitHubClient, route: string, parameters
     if (!sameOrigin(next, client.origin)) {
       throw new ServiceError('GitHub', `page ${page} of ${what} links its next page to another host; paging was stopped.`)
     }
-    if (seen.has(next)) throw new ServiceError('GitHub', `page ${page} of ${what} links to a page it already gave: the paging loops, so it was stopped.`)
+    if (seen.has(next))
+      throw new ServiceError('GitHub', `page ${page} of ${what} links to a page it already gave: the paging loops, so it was stopped.`)
     if (page >= MAX_PAGES) throw new ServiceError('GitHub', `${what} still had more pages after ${MAX_PAGES}, so paging was stopped.`)
     seen.add(next)
     response = await client.octokit.request({ method: 'GET', url: next })

@@ -36,10 +36,7 @@ export interface Observed {
   identityProvider?: IdentityProvider
 }
 
-export async function observe(
-  settings: Settings,
-  services: { cognito: CognitoApi; cloudflare: CloudflareApi }
-): Promise<Observed> {
+export async function observe(settings: Settings, services: { cognito: CognitoApi; cloudflare: CloudflareApi }): Promise<Observed> {
   const { cognito, cloudflare } = services
   const [pool, client, teamName, identityProvider] = await Promise.all([
     cognito.describeUserPool(settings.userPoolId),
@@ -52,13 +49,12 @@ export async function observe(
     poolHostnames: poolHostnames(pool, settings.region)
   }
   const hasBranding =
-    domain.managedLoginVersion === 2 && client?.ClientId
-      ? await cognito.hasBranding(settings.userPoolId, client.ClientId)
-      : undefined
+    domain.managedLoginVersion === 2 && client?.ClientId ? await cognito.hasBranding(settings.userPoolId, client.ClientId) : undefined
   // Issue 13: the secrets are listed only when asked to rotate (it needs ListUserPoolClientSecrets).
-  const clientSecrets = client?.ClientId && rotationConfigured(settings)
-    ? await new ClientSecrets(cognito, settings.userPoolId, client.ClientId).list()
-    : undefined
+  const clientSecrets =
+    client?.ClientId && rotationConfigured(settings)
+      ? await new ClientSecrets(cognito, settings.userPoolId, client.ClientId).list()
+      : undefined
   return {
     userPoolId: settings.userPoolId,
     issuer: issuerUrl(pool, settings.region, settings.endpoints.cognito),

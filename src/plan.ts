@@ -33,11 +33,7 @@ import type { Mode, Settings } from './settings.js'
 
 export type Action = 'create' | 'update' | 'no-change'
 export type ResourceKind =
-  | 'cognito-domain'
-  | 'cognito-app-client'
-  | 'managed-login-branding'
-  | 'cognito-client-secret'
-  | 'cloudflare-identity-provider'
+  'cognito-domain' | 'cognito-app-client' | 'managed-login-branding' | 'cognito-client-secret' | 'cloudflare-identity-provider'
 
 export interface FieldChange {
   field: string
@@ -119,7 +115,14 @@ export function buildPlan(settings: Settings, observed: Observed): Plan {
     const id = observed.client.ClientId ?? ''
     const notes = existingClientNotes(observed.client, wantedClient, changes)
     warnings.push(...otherTeamWarnings(observed.client, observed.teamName, wantedClient))
-    resources.push({ kind: 'cognito-app-client', title: clientTitle, id, action: changes.length > 0 ? 'update' : 'no-change', changes, ...withNotes(notes) })
+    resources.push({
+      kind: 'cognito-app-client',
+      title: clientTitle,
+      id,
+      action: changes.length > 0 ? 'update' : 'no-change',
+      changes,
+      ...withNotes(notes)
+    })
     client = changes.length > 0 ? { update: updateClientRequest(observed.client, wantedClient) } : { keep: id }
   } else {
     const request = createClientRequest(settings.userPoolId, wantedClient)
@@ -160,7 +163,11 @@ export function buildPlan(settings: Settings, observed: Observed): Plan {
   const idpTitle = `Cloudflare identity provider “${existingIdp?.name ?? settings.idpName}”`
   if (existingIdp?.read_only === true && idpAction === 'update') refuseReadOnly(existingIdp, idpChanges)
   const kept = keptSettings(existingIdp)
-  const idpNotes = [rotationWritesSecret ? ROTATION_WRITES_SECRET : secretNote(secretDecision(existingIdp, clientId, clientCreated, settings.syncSecret), idpAction)]
+  const idpNotes = [
+    rotationWritesSecret
+      ? ROTATION_WRITES_SECRET
+      : secretNote(secretDecision(existingIdp, clientId, clientCreated, settings.syncSecret), idpAction)
+  ]
   const keeps = idpAction === 'update' ? keptNote(kept) : undefined
   if (keeps) idpNotes.push(keeps)
   resources.push({
@@ -199,7 +206,9 @@ function existingClientNotes(existing: UserPoolClientType, desired: DesiredClien
     notes.push(`prune-callbacks: true removes the Access callbacks of other Zero Trust teams: ${pruned.join(', ')}.`)
   }
   if (changes.some(change => change.field === 'ReadAttributes')) {
-    notes.push('ReadAttributes gains email: the client lists the attributes its tokens may carry, and Cloudflare reads the email claim (email-claim-name: email).')
+    notes.push(
+      'ReadAttributes gains email: the client lists the attributes its tokens may carry, and Cloudflare reads the email claim (email-claim-name: email).'
+    )
   }
   return notes
 }
@@ -235,7 +244,11 @@ const LOG_SYMBOL: Record<Action, string> = { create: '+', update: '~', 'no-chang
 /** The plan as plain log lines: one per resource, with the fields that change, and its notes. */
 export function describePlan(plan: Plan): string[] {
   const counts = countActions(plan)
-  const lines = [hasChanges(plan) ? `Plan: ${counts.create} to create, ${counts.update} to change, ${counts['no-change']} unchanged.` : 'Plan: no changes.']
+  const lines = [
+    hasChanges(plan)
+      ? `Plan: ${counts.create} to create, ${counts.update} to change, ${counts['no-change']} unchanged.`
+      : 'Plan: no changes.'
+  ]
   for (const resource of plan.resources) {
     const fields = resource.action === 'update' ? `: ${resource.changes.map(change => change.field).join(', ')}` : ''
     lines.push(`  ${LOG_SYMBOL[resource.action]} ${resource.action} ${resource.title}${resource.id ? ` (${resource.id})` : ''}${fields}`)

@@ -28,11 +28,18 @@ export async function reconcile(settings: Settings, services: Services, log: (me
     return { plan, observed }
   }
   try {
-    const applied = await applyPlan(plan, observed, settings, services, {
-      domainPollMs: settings.timing.domainPollMs,
-      domainWaitMs: settings.timing.domainWaitMs,
-      createRetryMs: settings.timing.retryBaseMs
-    }, log)
+    const applied = await applyPlan(
+      plan,
+      observed,
+      settings,
+      services,
+      {
+        domainPollMs: settings.timing.domainPollMs,
+        domainWaitMs: settings.timing.domainWaitMs,
+        createRetryMs: settings.timing.retryBaseMs
+      },
+      log
+    )
     return { plan, observed, applied }
   } catch (error) {
     return { plan, observed, error }

@@ -65,7 +65,8 @@ export function decideRotation(settings: RotationSettings, listed: ClientSecretI
     return {
       finish: true,
       rotate: old !== undefined,
-      reason: `${secrets.length} secrets are active: a rotation stopped before deleting the old one. ` +
+      reason:
+        `${secrets.length} secrets are active: a rotation stopped before deleting the old one. ` +
         `The older (${older}) is deleted first, and Cloudflare gets the newer (${describeSecret(newest!)})` +
         (old ? `; then, since ${old}, a new secret replaces it` : '')
     }
@@ -168,7 +169,9 @@ class Rotation {
   async run(): Promise<RotationResult> {
     this.secrets = oldestFirst(await this.steps.listSecrets())
     if (this.secrets.length === 0) {
-      throw new RotationError('ListUserPoolClientSecrets lists no secret for the app client, so there is nothing to rotate; nothing was changed.')
+      throw new RotationError(
+        'ListUserPoolClientSecrets lists no secret for the app client, so there is nothing to rotate; nothing was changed.'
+      )
     }
     const decision = decideRotation(this.settings, this.secrets, this.steps.now())
     this.steps.log(`Client secret: ${decision.reason}.`)
@@ -207,7 +210,8 @@ class Rotation {
     if (!this.steps.writeToCloudflare) return survivor
     await this.writeOrStop(survivor, started)
     const held = await this.steps.checkSecret(survivor.value, false)
-    if (held.status !== 'pass') return this.repair(started, `Cloudflare's secret ${survivor.id} is rejected after the write: ${held.detail}`)
+    if (held.status !== 'pass')
+      return this.repair(started, `Cloudflare's secret ${survivor.id} is rejected after the write: ${held.detail}`)
     const ms = this.steps.now() - started
     this.outage = { ms, certain: false }
     this.steps.log(
@@ -363,7 +367,9 @@ class Rotation {
       try {
         await this.steps.deleteSecret(other.id)
       } catch (error) {
-        const where = this.held ? `Cloudflare holds the newer (${kept.id}), which Cognito accepts` : 'Cloudflare does not use this client yet'
+        const where = this.held
+          ? `Cloudflare holds the newer (${kept.id}), which Cognito accepts`
+          : 'Cloudflare does not use this client yet'
         throw new RotationError(
           `Deleting the old client secret ${describeSecret(other)} failed: ${describeError(error)} ` +
             `Cognito keeps both secrets; ${where}. Re-run: the run deletes the older secret first.`
@@ -391,23 +397,32 @@ class Rotation {
    */
   private async repair(since: number, why: string): Promise<KnownSecret> {
     if (this.repaired || this.secrets.length >= 2) {
-      throw new RotationError(`${why}. The run already repaired once (or cannot add a secret now), so it stops: logins may fail. Re-run now.`)
+      throw new RotationError(
+        `${why}. The run already repaired once (or cannot add a secret now), so it stops: logins may fail. Re-run now.`
+      )
     }
     this.repaired = true
     this.steps.log(`${why}. Repairing at once: a new secret, checked, and written to Cloudflare where it uses this client.`)
     const added = await this.add()
     const fresh = await this.steps.checkSecret(added.value, true)
     if (fresh.status !== 'pass') {
-      throw new RotationError(`${why}. The repair's new secret ${describeSecret(added)} is not accepted either (${fresh.detail}): logins may fail. Re-run now.`)
+      throw new RotationError(
+        `${why}. The repair's new secret ${describeSecret(added)} is not accepted either (${fresh.detail}): logins may fail. Re-run now.`
+      )
     }
     if (this.steps.writeToCloudflare) {
       try {
         await this.writeCloudflare(added)
       } catch (error) {
-        throw new RotationError(`${why}. Writing the repair's new secret ${added.id} to Cloudflare failed (${describeError(error)}): logins may fail. Re-run now.`)
+        throw new RotationError(
+          `${why}. Writing the repair's new secret ${added.id} to Cloudflare failed (${describeError(error)}): logins may fail. Re-run now.`
+        )
       }
       const held = await this.steps.checkSecret(added.value, false)
-      if (held.status !== 'pass') throw new RotationError(`${why}. The repair's secret ${added.id} is rejected after the write (${held.detail}): logins may fail. Re-run now.`)
+      if (held.status !== 'pass')
+        throw new RotationError(
+          `${why}. The repair's secret ${added.id} is rejected after the write (${held.detail}): logins may fail. Re-run now.`
+        )
     }
     if (this.steps.writeToCloudflare) {
       const ms = this.steps.now() - since
@@ -448,7 +463,13 @@ export function secretPlan(inputs: SecretPlanInputs): ResourcePlan | undefined {
   if (!rotationConfigured(inputs.settings)) return undefined
   const title = 'Cognito app client secret'
   if (!inputs.clientId || !inputs.secrets) {
-    return { kind: 'cognito-client-secret', title, action: 'no-change', changes: [], notes: ['secret: not rotated: the app client is created in this run, with a new secret.'] }
+    return {
+      kind: 'cognito-client-secret',
+      title,
+      action: 'no-change',
+      changes: [],
+      notes: ['secret: not rotated: the app client is created in this run, with a new secret.']
+    }
   }
   const decision = decideRotation(inputs.settings, inputs.secrets, inputs.now)
   const secrets = oldestFirst(inputs.secrets)
@@ -463,7 +484,9 @@ export function secretPlan(inputs: SecretPlanInputs): ResourcePlan | undefined {
         'cannot be changed through the API, and deleting the secret it holds would break every login. Nothing was written. Rotate where that provider is managed.'
     )
   }
-  const where = idp ? `written to Cloudflare identity provider “${idp.name}” and read back` : 'given to the Cloudflare identity provider by this run'
+  const where = idp
+    ? `written to Cloudflare identity provider “${idp.name}” and read back`
+    : 'given to the Cloudflare identity provider by this run'
   const steps = decision.rotate
     ? `A new secret is checked at the token endpoint, ${where}, verified; only then is the old one deleted.`
     : `The secret left is checked at the token endpoint and ${where}.`

@@ -73,9 +73,7 @@ export interface InputProblem {
   message: string
 }
 
-export type SettingsResult =
-  | { ok: true; settings: Settings }
-  | { ok: false; problems: InputProblem[] }
+export type SettingsResult = { ok: true; settings: Settings } | { ok: false; problems: InputProblem[] }
 
 export interface SettingsSources {
   /** Raw input by kebab-case name, '' when unset (like core.getInput). */
@@ -121,7 +119,14 @@ export const DEFAULT_CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4'
 /** Splits a list input on commas and newlines (and spaces, when `spaces`), dropping empties and repeats. */
 export function splitList(raw: string, spaces: boolean): string[] {
   const separator = spaces ? /[\s,]+/ : /[,\r\n]+/
-  return [...new Set(raw.split(separator).map(item => item.trim()).filter(Boolean))]
+  return [
+    ...new Set(
+      raw
+        .split(separator)
+        .map(item => item.trim())
+        .filter(Boolean)
+    )
+  ]
 }
 
 export function readSettings(sources: SettingsSources): SettingsResult {
@@ -166,10 +171,22 @@ export function readSettings(sources: SettingsSources): SettingsResult {
   const cognitoDomain = input('cognito-domain').toLowerCase() || undefined
   if (cognitoDomain) checkDomain(cognitoDomain, problem)
 
-  const identityProviders = readList('identity-providers', input('identity-providers') || 'COGNITO', false, IDENTITY_PROVIDER,
-    'identity provider names have 1–32 characters and no spaces', problem)
-  const scopes = readList('scopes', input('scopes') || 'openid email profile', true, SCOPE,
-    'scopes are printable ASCII without quotes or backslashes', problem)
+  const identityProviders = readList(
+    'identity-providers',
+    input('identity-providers') || 'COGNITO',
+    false,
+    IDENTITY_PROVIDER,
+    'identity provider names have 1–32 characters and no spaces',
+    problem
+  )
+  const scopes = readList(
+    'scopes',
+    input('scopes') || 'openid email profile',
+    true,
+    SCOPE,
+    'scopes are printable ASCII without quotes or backslashes',
+    problem
+  )
   if (scopes.length > 0 && !scopes.includes('openid')) {
     problem('scopes', 'must include `openid`: Cloudflare signs people in with OpenID Connect.')
   }
@@ -208,9 +225,10 @@ export function readSettings(sources: SettingsSources): SettingsResult {
   const timeoutMinutes = readTimeoutMinutes(input('timeout-minutes'), problem)
 
   const baseUrl = readUrl('CLOUDFLARE_API_BASE_URL', env('CLOUDFLARE_API_BASE_URL') || DEFAULT_CLOUDFLARE_API, problem)
-  const cognitoEndpoint = env('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS') === 'true'
-    ? ''
-    : env('AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER') || env('AWS_ENDPOINT_URL')
+  const cognitoEndpoint =
+    env('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS') === 'true'
+      ? ''
+      : env('AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER') || env('AWS_ENDPOINT_URL')
   const hostedUi = env('COGNITO_HOSTED_UI_ENDPOINT')
   if (cognitoEndpoint) readUrl('AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER', cognitoEndpoint, problem)
   if (hostedUi) readUrl('COGNITO_HOSTED_UI_ENDPOINT', hostedUi, problem)
@@ -297,7 +315,10 @@ function readRotateAfterDays(raw: string, problem: Report): number | undefined {
   if (raw === '') return undefined
   const value = Number(raw)
   if (!/^\d+$/.test(raw) || value < 1 || value > MAX_ROTATE_AFTER_DAYS) {
-    problem('rotate-after-days', `\`${raw}\` is not a whole number of days from 1 to ${MAX_ROTATE_AFTER_DAYS}; leave it empty to rotate only when asked.`)
+    problem(
+      'rotate-after-days',
+      `\`${raw}\` is not a whole number of days from 1 to ${MAX_ROTATE_AFTER_DAYS}; leave it empty to rotate only when asked.`
+    )
     return undefined
   }
   return value
@@ -305,7 +326,10 @@ function readRotateAfterDays(raw: string, problem: Report): number | undefined {
 
 function readTeamName(raw: string, problem: Report): string | undefined {
   // People paste the whole team domain; take its first label.
-  const value = raw.toLowerCase().replace(/^https?:\/\//, '').replace(/\.cloudflareaccess\.com\/?$/, '')
+  const value = raw
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/\.cloudflareaccess\.com\/?$/, '')
   if (!value) return undefined
   if (!DNS_LABEL.test(value)) {
     problem('team-name', `\`${raw}\` is not a team name; expected the \`<team>\` of \`<team>.cloudflareaccess.com\` (a DNS label).`)

@@ -18,7 +18,7 @@ export const CHECKS = {
   domain: DOMAIN_CHECK,
   branding: 'Managed login has a branding style',
   hostedUi: 'Hosted UI accepts client and callback',
-  credentials: 'Token endpoint accepts the client\'s credentials',
+  credentials: "Token endpoint accepts the client's credentials",
   readBack: 'Cloudflare kept what was sent'
 } as const
 
@@ -109,14 +109,20 @@ export function judgeDiscovery(
   if (wrong.length === 0) {
     const later = hostedEndpoints ? '' : '; the authorization and token endpoints are checked once the domain exists'
     const siblings = Object.keys(expected).filter(field => verdicts[field] === 'sibling')
-    return pass(CHECKS.discovery, `${Object.keys(expected).join(', ')} of ${url} match what Cloudflare gets${later}${siblingNote(document, siblings, endpoints.hostname)}`)
+    return pass(
+      CHECKS.discovery,
+      `${Object.keys(expected).join(', ')} of ${url} match what Cloudflare gets${later}${siblingNote(document, siblings, endpoints.hostname)}`
+    )
   }
   const missing = wrong.filter(field => verdicts[field] === 'missing')
   return fail(CHECKS.discovery, {
     expected: wrong.map(field => `${field} ${expected[field]}`).join(', '),
     found: wrong.map(field => `${field} ${verdicts[field] === 'missing' ? 'missing' : shown(String(document[field]))}`).join(', '),
     fix: missing.some(field => field.endsWith('_endpoint'))
-      ? missingEndpointsFix(missing.filter(field => field.endsWith('_endpoint')), endpoints.hostname)
+      ? missingEndpointsFix(
+          missing.filter(field => field.endsWith('_endpoint')),
+          endpoints.hostname
+        )
       : discoveryFix(document, wrong, endpoints.hostname)
   })
 }
@@ -129,8 +135,10 @@ function siblingNote(document: Record<string, unknown>, siblings: string[], host
 
 /** Cognito publishes the hosted UI's endpoints only while the pool has a domain that serves them. */
 function missingEndpointsFix(fields: string[], hostname: string): string {
-  return `the discovery document names no ${fields.join(' or ')}; Cognito publishes them only while the pool has a hosted domain: ` +
+  return (
+    `the discovery document names no ${fields.join(' or ')}; Cognito publishes them only while the pool has a hosted domain: ` +
     `check in the Cognito console that ${hostname} is a domain of this pool and ACTIVE, then re-run.`
+  )
 }
 
 /** The likely cause: another hosted domain than the one chosen, or an issuer other than the pool's. */
@@ -144,8 +152,10 @@ function discoveryFix(document: Record<string, unknown>, wrong: string[], hostna
   if (endpoints.length > 0) {
     return `the pool publishes other endpoints on ${hostname} than Cloudflare would get: check the pool's domains in the Cognito console.`
   }
-  return 'Cloudflare\'s certs URL comes from the issuer that DescribeUserPool names: check user-pool-id and aws-region, ' +
-    'and that any AWS_ENDPOINT_URL override serves this pool\'s issuer.'
+  return (
+    "Cloudflare's certs URL comes from the issuer that DescribeUserPool names: check user-pool-id and aws-region, " +
+    "and that any AWS_ENDPOINT_URL override serves this pool's issuer."
+  )
 }
 
 function parseUrl(url: string): URL | undefined {
@@ -214,7 +224,8 @@ export function describeKey(key: JWK): string {
 
 /** Judges a fetched JSON value as the pool's JWKS. */
 export async function judgeJwks(json: unknown, certsUrl: string): Promise<CheckResult> {
-  const fix = `Cloudflare verifies the ID tokens with these keys: check that ${certsUrl} is the pool's JWKS ` +
+  const fix =
+    `Cloudflare verifies the ID tokens with these keys: check that ${certsUrl} is the pool's JWKS ` +
     '(user-pool-id, aws-region, and any AWS_ENDPOINT_URL override).'
   try {
     createLocalJWKSet(json as JSONWebKeySet) // throws on anything that is not a JWK set
@@ -238,7 +249,7 @@ export async function judgeJwks(json: unknown, certsUrl: string): Promise<CheckR
 
 /** The JWKS parses, and at least one key can verify RS256 ID tokens. */
 export async function checkJwks(http: HttpClient, certsUrl: string): Promise<CheckResult> {
-  const fix = 'the JWKS lives under the pool\'s issuer: check user-pool-id and aws-region.'
+  const fix = "the JWKS lives under the pool's issuer: check user-pool-id and aws-region."
   try {
     const { status, json } = await getJson(http, certsUrl)
     if (status !== 200 || json === undefined) {
@@ -351,13 +362,17 @@ function hostedUiFix(error: string | undefined, probe: HostedUiProbe): string {
   const client = `app client ${probe.clientId}`
   switch (error) {
     case 'redirect_mismatch':
-      return `${probe.callbackUrl} is not among the callback URLs of ${client}. Re-run the action to add it; if this repeats, ` +
+      return (
+        `${probe.callbackUrl} is not among the callback URLs of ${client}. Re-run the action to add it; if this repeats, ` +
         'something else (Terraform, CloudFormation, a person in the console) rewrites the client, and UpdateUserPoolClient drops every callback it is not sent.'
+      )
     case 'invalid_request':
       return `${client} is unknown to the user pool behind this domain: check app-client-id and cognito-domain.`
     case 'bad_parameter':
-      return `Cognito refused the request Cloudflare's browser sends${probe.pkce ? ' (with PKCE: code_challenge and code_challenge_method S256)' : ''}; ` +
+      return (
+        `Cognito refused the request Cloudflare's browser sends${probe.pkce ? ' (with PKCE: code_challenge and code_challenge_method S256)' : ''}; ` +
         `check the hosted domain and ${client}${probe.pkce ? ', or set pkce: false' : ''}.`
+      )
     case 'unauthorized_client':
     case 'unsupported_response_type':
       return `allow the authorization code grant on ${client} (AllowedOAuthFlows code, AllowedOAuthFlowsUserPoolClient true).`
@@ -366,7 +381,7 @@ function hostedUiFix(error: string | undefined, probe: HostedUiProbe): string {
     case 'login_unavailable':
       return `give ${client} a managed login branding style (the action creates the default one when the client has none).`
     default:
-      return 'check that the hosted domain serves this pool, and the app client\'s callback URLs, OAuth flows and scopes.'
+      return "check that the hosted domain serves this pool, and the app client's callback URLs, OAuth flows and scopes."
   }
 }
 
@@ -429,10 +444,16 @@ function oauthError(text: string): string | undefined {
 }
 
 /** Judges the token endpoint's answer to the dummy code. Never shows the secret: only the client id and Cognito's error code. */
-export function judgeTokenAnswer(response: Pick<HttpResponse, 'status' | 'text'>, probe: Omit<CredentialsProbe, 'clientSecret'>): CheckResult {
+export function judgeTokenAnswer(
+  response: Pick<HttpResponse, 'status' | 'text'>,
+  probe: Omit<CredentialsProbe, 'clientSecret'>
+): CheckResult {
   const error = oauthError(response.text)
   if (error === 'invalid_grant') {
-    return pass(CHECKS.credentials, `/oauth2/token authenticates app client ${probe.clientId} with its secret (a dummy code gets invalid_grant, not invalid_client)`)
+    return pass(
+      CHECKS.credentials,
+      `/oauth2/token authenticates app client ${probe.clientId} with its secret (a dummy code gets invalid_grant, not invalid_client)`
+    )
   }
   return fail(CHECKS.credentials, {
     expected: `\`invalid_grant\` for a dummy code, which means app client ${probe.clientId} authenticated with the secret`,
@@ -444,12 +465,14 @@ export function judgeTokenAnswer(response: Pick<HttpResponse, 'status' | 'text'>
 function credentialsFix(error: string | undefined, clientId: string): string {
   switch (error) {
     case 'invalid_client':
-      return `Cognito does not accept this secret for app client ${clientId}: it was deleted or replaced (by a rotation elsewhere, say). ` +
-        'Re-run, which reads the client\'s secret again; if it repeats, run once with rotate-secret: true to give the client a new secret and Cloudflare with it.'
+      return (
+        `Cognito does not accept this secret for app client ${clientId}: it was deleted or replaced (by a rotation elsewhere, say). ` +
+        "Re-run, which reads the client's secret again; if it repeats, run once with rotate-secret: true to give the client a new secret and Cloudflare with it."
+      )
     case 'unauthorized_client':
       return `allow the authorization code grant on app client ${clientId} (AllowedOAuthFlows code, AllowedOAuthFlowsUserPoolClient true).`
     default:
-      return 'check that the hosted domain serves this pool\'s token endpoint (/oauth2/token), then re-run.'
+      return "check that the hosted domain serves this pool's token endpoint (/oauth2/token), then re-run."
   }
 }
 
@@ -476,7 +499,9 @@ export async function checkCredentials(http: HttpClient, probe: CredentialsProbe
   for (let attempt = 1; ; attempt++) {
     const { check, retryable } = await probeTokenEndpoint(http, probe)
     if (check.status === 'pass' || !retryable || attempt >= attempts || !retry) return check
-    retry.log(`The token endpoint does not accept app client ${probe.clientId}'s secret yet (${check.found}); checking again in ${retry.delayMs} ms (${attempt + 1} of ${attempts}).`)
+    retry.log(
+      `The token endpoint does not accept app client ${probe.clientId}'s secret yet (${check.found}); checking again in ${retry.delayMs} ms (${attempt + 1} of ${attempts}).`
+    )
     await sleep(retry.delayMs, 'the wait before checking the client secret at the token endpoint again')
   }
 }
@@ -549,7 +574,13 @@ export async function runChecks(inputs: VerifyInputs): Promise<CheckResult[]> {
   const domain = judgeDomain({ hostname: endpoints.hostname, exists: inputs.domainExists, status: inputs.domainStatus })
   const branding = judgeBranding(inputs)
   const blocker = probeBlocker(inputs, domain, branding)
-  const probe = { baseUrl: inputs.hostedUiBase, clientId: inputs.clientId!, callbackUrl: endpoints.callbackUrl, scopes: inputs.scopes, pkce: inputs.pkce }
+  const probe = {
+    baseUrl: inputs.hostedUiBase,
+    clientId: inputs.clientId!,
+    callbackUrl: endpoints.callbackUrl,
+    scopes: inputs.scopes,
+    pkce: inputs.pkce
+  }
   const [discovery, jwks, hostedUi, credentials] = await Promise.all([
     checkDiscovery(http, endpoints, inputs.domainExists, inputs.poolHostnames),
     checkJwks(http, endpoints.certsUrl),
@@ -565,6 +596,11 @@ function credentialsCheck(inputs: VerifyInputs, blocker: string | undefined): Pr
   if (inputs.clientSecret === undefined) {
     return skip(CHECKS.credentials, 'plan mode does not use the client secret; apply checks it before Cloudflare gets it')
   }
-  const probe = { baseUrl: inputs.hostedUiBase, clientId: inputs.clientId!, clientSecret: inputs.clientSecret, callbackUrl: inputs.endpoints.callbackUrl }
+  const probe = {
+    baseUrl: inputs.hostedUiBase,
+    clientId: inputs.clientId!,
+    clientSecret: inputs.clientSecret,
+    callbackUrl: inputs.endpoints.callbackUrl
+  }
   return checkCredentials(inputs.http, probe)
 }

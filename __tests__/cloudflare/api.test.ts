@@ -27,7 +27,11 @@ beforeEach(async () => {
   fake.addToken(READ, 'read')
   fake.addAccount(ACCOUNT, { authDomain: 'acme.cloudflareaccess.com' })
   retries.length = 0
-  http = new HttpClient('Cloudflare', { requestTimeoutMs: 1000, retryBaseMs: 5, maxRetries: 2, totalTimeoutMs: 10_000 }, { info: m => retries.push(m), debug: () => undefined })
+  http = new HttpClient(
+    'Cloudflare',
+    { requestTimeoutMs: 1000, retryBaseMs: 5, maxRetries: 2, totalTimeoutMs: 10_000 },
+    { info: m => retries.push(m), debug: () => undefined }
+  )
 })
 
 afterEach(async () => {
@@ -58,7 +62,10 @@ function body(): IdentityProviderBody {
 }
 
 async function failure(promise: Promise<unknown>): Promise<ServiceError> {
-  const error = await promise.then(() => undefined, (error: unknown) => error)
+  const error = await promise.then(
+    () => undefined,
+    (error: unknown) => error
+  )
   expect(error).toBeInstanceOf(ServiceError)
   return error as ServiceError
 }
@@ -90,7 +97,9 @@ test('HTTP 200 with success: false is an error naming the call and Cloudflare’
 test('a body that is not JSON is an error quoting its start; after a create, its outcome counts as unknown', async () => {
   fake.failNext('listIdentityProviders', 'non-json')
   const read = await failure(api().listIdentityProviders())
-  expect(read.message).toBe("Cloudflare: GET accounts/…/access/identity_providers answered HTTP 200 with a body that is not Cloudflare's JSON envelope: “upstream connect error”")
+  expect(read.message).toBe(
+    "Cloudflare: GET accounts/…/access/identity_providers answered HTTP 200 with a body that is not Cloudflare's JSON envelope: “upstream connect error”"
+  )
 
   fake.failNext('createIdentityProvider', 'non-json')
   expect((await failure(api().createIdentityProvider(body()))).transient).toBe(true)
@@ -99,7 +108,9 @@ test('a body that is not JSON is an error quoting its start; after a create, its
 test('a 5xx page from the edge is retried for a GET, then reported as text without its tags', async () => {
   fake.failNext('getOrganization', 'http500', 3)
   const error = await failure(api().getOrganization())
-  expect(error.message).toBe("Cloudflare: GET accounts/…/access/organizations answered HTTP 500 with a body that is not Cloudflare's JSON envelope: “500 Internal Server Error 500 Internal Server Error cloudflare”")
+  expect(error.message).toBe(
+    "Cloudflare: GET accounts/…/access/organizations answered HTTP 500 with a body that is not Cloudflare's JSON envelope: “500 Internal Server Error 500 Internal Server Error cloudflare”"
+  )
   expect(error).toMatchObject({ status: 500, transient: true })
   expect(retries).toHaveLength(2)
 })
@@ -123,10 +134,16 @@ test.each(['reset', 'lost-response'])('a create without an answer (%s) is transi
 
 test.each([
   ['createIdentityProvider', (cf: CloudflareApi) => cf.createIdentityProvider(body())],
-  ['updateIdentityProvider', async (cf: CloudflareApi) => {
-    const { id } = fake.addIdentityProvider({ accountId: ACCOUNT }, { name: 'Amazon Cognito', type: 'oidc', config: { client_id: 'x', client_secret: 'old-secret-value' } })
-    return cf.updateIdentityProvider(id, body())
-  }]
+  [
+    'updateIdentityProvider',
+    async (cf: CloudflareApi) => {
+      const { id } = fake.addIdentityProvider(
+        { accountId: ACCOUNT },
+        { name: 'Amazon Cognito', type: 'oidc', config: { client_id: 'x', client_secret: 'old-secret-value' } }
+      )
+      return cf.updateIdentityProvider(id, body())
+    }
+  ]
 ] as const)('an error of %s that echoes the request has the secret scrubbed, and says the rest', async (operation, call) => {
   fake.failNext(operation, 'echo-secret')
   const error = await failure(call(api()))
@@ -138,7 +155,9 @@ test.each([
 
 test('a 403 names the permission the token needs; the token itself never shows', async () => {
   const error = await failure(api(READ).createIdentityProvider(body()))
-  expect(error.message).toBe(`Cloudflare: POST accounts/…/access/identity_providers failed (HTTP 403): [10000] Authentication error. ${PERMISSION_HINT}`)
+  expect(error.message).toBe(
+    `Cloudflare: POST accounts/…/access/identity_providers failed (HTTP 403): [10000] Authentication error. ${PERMISSION_HINT}`
+  )
   expect(error.message).not.toContain(READ)
 })
 
@@ -161,13 +180,26 @@ test('an answer whose list is not a list is a clear error, not a crash', async (
 test('errors keep Cloudflare’s chain of causes', async () => {
   const server = createServer((_req, res) => {
     res.writeHead(400, { 'content-type': 'application/json' })
-    res.end(JSON.stringify({ success: false, errors: [{ code: 6003, message: 'Invalid request headers', error_chain: [{ code: 6111, message: 'Invalid format for Authorization header' }] }] }))
+    res.end(
+      JSON.stringify({
+        success: false,
+        errors: [
+          {
+            code: 6003,
+            message: 'Invalid request headers',
+            error_chain: [{ code: 6111, message: 'Invalid format for Authorization header' }]
+          }
+        ]
+      })
+    )
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   try {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/client/v4`
     const error = await failure(api(WRITE, base).getOrganization())
-    expect(error.message).toBe('Cloudflare: GET accounts/…/access/organizations failed (HTTP 400): [6003] Invalid request headers ([6111] Invalid format for Authorization header). Check cloudflare-api-token (or CLOUDFLARE_API_TOKEN).')
+    expect(error.message).toBe(
+      'Cloudflare: GET accounts/…/access/organizations failed (HTTP 400): [6003] Invalid request headers ([6111] Invalid format for Authorization header). Check cloudflare-api-token (or CLOUDFLARE_API_TOKEN).'
+    )
   } finally {
     server.closeAllConnections()
     await new Promise(resolve => server.close(resolve))
@@ -178,17 +210,17 @@ describe('paging goes by what the server says', () => {
   test.each<[string, Parameters<typeof morePages>[0], number, number, boolean]>([
     ['total_pages says more', { total_pages: 3 }, 2, 50, true],
     ['total_pages says last', { total_pages: 3, per_page: 50, total_count: 999 }, 3, 50, false],
-    ['no total_pages: total_count against the server\'s per_page', { per_page: 20, count: 20, total_count: 121 }, 6, 20, true],
+    ["no total_pages: total_count against the server's per_page", { per_page: 20, count: 20, total_count: 121 }, 6, 20, true],
     ['no total_pages: total_count reached', { per_page: 20, count: 20, total_count: 120 }, 6, 20, false],
-    ['only the server\'s per_page: a full page goes on', { per_page: 20 }, 1, 20, true],
-    ['only the server\'s per_page: a short page is the last', { per_page: 20 }, 1, 7, false],
+    ["only the server's per_page: a full page goes on", { per_page: 20 }, 1, 20, true],
+    ["only the server's per_page: a short page is the last", { per_page: 20 }, 1, 7, false],
     ['nothing said: ask for the next page', undefined, 1, 20, true],
     ['nonsense numbers count as unsaid', { total_pages: -1, total_count: 'many', per_page: 2.5 }, 1, 20, true]
   ])('%s', (_, info, page, received, more) => {
     expect(morePages(info, page, received)).toBe(more)
   })
 
-  test('a clamped page size without total_pages: every provider is found, on the server\'s pages', async () => {
+  test("a clamped page size without total_pages: every provider is found, on the server's pages", async () => {
     fake.clampPerPage = 20
     fake.reportTotalPages = false
     for (let i = 0; i < 125; i++) fake.addIdentityProvider({ accountId: ACCOUNT }, { name: `idp ${i}`, type: 'onetimepin', config: {} })
@@ -198,28 +230,55 @@ describe('paging goes by what the server says', () => {
   })
 
   test('a server that says nothing: an empty page ends the list', async () => {
-    const pages = [[{ id: 'a', name: 'A', type: 'oidc' }, { id: 'b', name: 'B', type: 'oidc' }], [{ id: 'c', name: 'C', type: 'oidc' }], []]
-    await withServer(page => ({ success: true, errors: [], result: pages[page - 1] ?? [] }), async base => {
-      expect((await api(WRITE, base).listIdentityProviders()).map(idp => idp.id)).toEqual(['a', 'b', 'c'])
-    })
+    const pages = [
+      [
+        { id: 'a', name: 'A', type: 'oidc' },
+        { id: 'b', name: 'B', type: 'oidc' }
+      ],
+      [{ id: 'c', name: 'C', type: 'oidc' }],
+      []
+    ]
+    await withServer(
+      page => ({ success: true, errors: [], result: pages[page - 1] ?? [] }),
+      async base => {
+        expect((await api(WRITE, base).listIdentityProviders()).map(idp => idp.id)).toEqual(['a', 'b', 'c'])
+      }
+    )
   })
 
   test('a provider seen on two pages (the list shifted) is listed once', async () => {
-    const pages = [[{ id: 'a', name: 'A', type: 'oidc' }, { id: 'b', name: 'B', type: 'oidc' }], [{ id: 'b', name: 'B', type: 'oidc' }, { id: 'c', name: 'C', type: 'oidc' }]]
-    await withServer(page => ({ success: true, errors: [], result: pages[page - 1], result_info: { page, per_page: 2, total_pages: 2 } }), async base => {
-      expect((await api(WRITE, base).listIdentityProviders()).map(idp => idp.id)).toEqual(['a', 'b', 'c'])
-    })
+    const pages = [
+      [
+        { id: 'a', name: 'A', type: 'oidc' },
+        { id: 'b', name: 'B', type: 'oidc' }
+      ],
+      [
+        { id: 'b', name: 'B', type: 'oidc' },
+        { id: 'c', name: 'C', type: 'oidc' }
+      ]
+    ]
+    await withServer(
+      page => ({ success: true, errors: [], result: pages[page - 1], result_info: { page, per_page: 2, total_pages: 2 } }),
+      async base => {
+        expect((await api(WRITE, base).listIdentityProviders()).map(idp => idp.id)).toEqual(['a', 'b', 'c'])
+      }
+    )
   })
 
   test('a list that never ends fails clearly past the page bound', async () => {
     let asked = 0
-    await withServer(page => {
-      asked++
-      return { success: true, errors: [], result: [{ id: `p${page}`, name: 'x', type: 'oidc' }] }
-    }, async base => {
-      const error = await failure(api(WRITE, base).listIdentityProviders())
-      expect(error.message).toBe(`Cloudflare: the list of identity providers of accounts/${ACCOUNT} still went on after ${MAX_PAGES} pages, so it was not read to the end; set idp-id to the identity provider to use.`)
-    })
+    await withServer(
+      page => {
+        asked++
+        return { success: true, errors: [], result: [{ id: `p${page}`, name: 'x', type: 'oidc' }] }
+      },
+      async base => {
+        const error = await failure(api(WRITE, base).listIdentityProviders())
+        expect(error.message).toBe(
+          `Cloudflare: the list of identity providers of accounts/${ACCOUNT} still went on after ${MAX_PAGES} pages, so it was not read to the end; set idp-id to the identity provider to use.`
+        )
+      }
+    )
     expect(asked).toBe(MAX_PAGES)
   })
 })
@@ -261,8 +320,15 @@ describe('hostile answers', () => {
   })
 
   test('an envelope with thousands of long errors gives a message of bounded length, each error redacted before it is cut', async () => {
-    const errors = Array.from({ length: 1000 }, (_, i) => ({ code: i, message: `${'x'.repeat(480)} Bearer ${WRITE} ${'y'.repeat(10_000)}` }))
-    fake.answerNext('getOrganization', { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ success: false, errors }) })
+    const errors = Array.from({ length: 1000 }, (_, i) => ({
+      code: i,
+      message: `${'x'.repeat(480)} Bearer ${WRITE} ${'y'.repeat(10_000)}`
+    }))
+    fake.answerNext('getOrganization', {
+      status: 400,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ success: false, errors })
+    })
     const error = await failure(api().getOrganization())
     expect(error.message.length).toBeLessThan(5 * 520 + 300)
     expect(error.message).toContain('Bearer ***')
@@ -274,14 +340,22 @@ describe('hostile answers', () => {
     ['a string', 'idp'],
     ['an object without the expected fields', { id: 7, name: 'x', type: 'oidc' }]
   ])('a list item that is %s is an error naming Cloudflare', async (described, item) => {
-    fake.answerNext('listIdentityProviders', { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ success: true, errors: [], result: [item] }) })
+    fake.answerNext('listIdentityProviders', {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ success: true, errors: [], result: [item] })
+    })
     const error = await failure(api().listIdentityProviders())
     expect(error.message).toBe(`Cloudflare: item 1 of page 1 of the list is not an identity provider (${described}).`)
   })
 
   test('an identity provider read by id that is not one is an error naming it', async () => {
     const id = '00000000-0000-4000-8000-000000000000'
-    fake.answerNext('getIdentityProvider', { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ success: true, errors: [], result: null }) })
+    fake.answerNext('getIdentityProvider', {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ success: true, errors: [], result: null })
+    })
     const error = await failure(api().getIdentityProvider(id))
     expect(error.message).toBe(`Cloudflare: identity provider ${id} is not an identity provider (null).`)
   })

@@ -39,9 +39,18 @@ test('a field Cloudflare leaves out (or sends as null) is its default', () => {
 })
 
 test('a create sends only ours; an update also carries unmanaged config keys and the SCIM flags', () => {
-  expect(identityProviderBody(desired, 'c1', 'secret-1')).toEqual({ name: 'Amazon Cognito', type: 'oidc', config: { client_id: 'c1', client_secret: 'secret-1', ...desired.config } })
+  expect(identityProviderBody(desired, 'c1', 'secret-1')).toEqual({
+    name: 'Amazon Cognito',
+    type: 'oidc',
+    config: { client_id: 'c1', client_secret: 'secret-1', ...desired.config }
+  })
   const existing = {
-    ...convergedIdp({ prompt: 'login', redirect_url: 'https://acme.cloudflareaccess.com/cdn-cgi/access/callback', pkce_enabled: false, client_secret: '***' }),
+    ...convergedIdp({
+      prompt: 'login',
+      redirect_url: 'https://acme.cloudflareaccess.com/cdn-cgi/access/callback',
+      pkce_enabled: false,
+      client_secret: '***'
+    }),
     scim_config: { enabled: true, seat_deprovision: true, secret: '**********', scim_base_url: 'https://acme.cloudflareaccess.com/scim/1' }
   }
   const kept = keptSettings(existing)
@@ -78,7 +87,11 @@ beforeEach(async () => {
   jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
   fake = await new CloudflareFake().start()
   fake.addToken(TOKEN, 'read')
-  http = new HttpClient('Cloudflare', { requestTimeoutMs: 1000, retryBaseMs: 5, maxRetries: 0, totalTimeoutMs: 5000 }, { info: () => undefined, debug: () => undefined })
+  http = new HttpClient(
+    'Cloudflare',
+    { requestTimeoutMs: 1000, retryBaseMs: 5, maxRetries: 0, totalTimeoutMs: 5000 },
+    { info: () => undefined, debug: () => undefined }
+  )
 })
 afterEach(async () => {
   await http.close()
@@ -113,5 +126,7 @@ test.each([
   'acme.example.com',
   ''
 ])('%j is refused, naming team-name', async authDomain => {
-  await expect(teamOf(authDomain)).rejects.toThrow(/^team-name: Cloudflare accounts\/\w+'s Access organization has no team domain of the form <team>\.cloudflareaccess\.com with a DNS label as <team> \(auth_domain: .*\); set team-name\.$/)
+  await expect(teamOf(authDomain)).rejects.toThrow(
+    /^team-name: Cloudflare accounts\/\w+'s Access organization has no team domain of the form <team>\.cloudflareaccess\.com with a DNS label as <team> \(auth_domain: .*\); set team-name\.$/
+  )
 })

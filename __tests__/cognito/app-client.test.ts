@@ -82,7 +82,11 @@ test('an update carries every user setting through and merges ours as sets', () 
 test('describe omits empty lists: missing is treated as empty', () => {
   const bare: UserPoolClientType = { UserPoolId: 'p', ClientId: 'c', ClientName: 'n', ClientSecret: 's' }
   expect(clientChanges(bare, desired).map(change => change.field)).toEqual([
-    'CallbackURLs', 'AllowedOAuthFlows', 'AllowedOAuthScopes', 'SupportedIdentityProviders', 'AllowedOAuthFlowsUserPoolClient'
+    'CallbackURLs',
+    'AllowedOAuthFlows',
+    'AllowedOAuthScopes',
+    'SupportedIdentityProviders',
+    'AllowedOAuthFlowsUserPoolClient'
   ])
   expect(clientChanges(bare, desired)[0]).toEqual({ field: 'CallbackURLs', before: [], after: [desired.callbackUrl] })
 })
@@ -108,18 +112,28 @@ test('email joins ReadAttributes only when they are set, lack it, and the email 
   const limited = { ...customised, ReadAttributes: ['name', 'custom:team'] }
   const wanting = { ...desired, emailAttribute: true }
   expect((updateClientRequest(limited, wanting) as { ReadAttributes?: string[] }).ReadAttributes).toEqual(['name', 'custom:team', 'email'])
-  expect(clientChanges(limited, wanting)).toContainEqual({ field: 'ReadAttributes', before: ['name', 'custom:team'], after: ['name', 'custom:team', 'email'] })
+  expect(clientChanges(limited, wanting)).toContainEqual({
+    field: 'ReadAttributes',
+    before: ['name', 'custom:team'],
+    after: ['name', 'custom:team', 'email']
+  })
   expect(clientChanges(limited, desired).map(change => change.field)).not.toContain('ReadAttributes')
   expect(clientChanges({ ...customised, ReadAttributes: undefined }, wanting).map(change => change.field)).not.toContain('ReadAttributes')
   expect(clientChanges({ ...limited, ReadAttributes: ['email'] }, wanting).map(change => change.field)).not.toContain('ReadAttributes')
 })
 
-test('pruning removes other teams\' Access callbacks only, and counts against the limit after it', () => {
+test("pruning removes other teams' Access callbacks only, and counts against the limit after it", () => {
   const stale = 'https://old.cloudflareaccess.com/cdn-cgi/access/callback'
   const withStale = { ...customised, CallbackURLs: ['https://app.example.com/callback', stale] }
   const pruning = { ...desired, pruneOtherTeams: true }
-  expect((updateClientRequest(withStale, pruning) as { CallbackURLs?: string[] }).CallbackURLs).toEqual(['https://app.example.com/callback', desired.callbackUrl])
-  expect((updateClientRequest(withStale, desired) as { CallbackURLs?: string[] }).CallbackURLs).toEqual([...withStale.CallbackURLs, desired.callbackUrl])
+  expect((updateClientRequest(withStale, pruning) as { CallbackURLs?: string[] }).CallbackURLs).toEqual([
+    'https://app.example.com/callback',
+    desired.callbackUrl
+  ])
+  expect((updateClientRequest(withStale, desired) as { CallbackURLs?: string[] }).CallbackURLs).toEqual([
+    ...withStale.CallbackURLs,
+    desired.callbackUrl
+  ])
   // A swap (one removed, ours added) is a change even though the count stays.
   const swapped = { ...customised, CallbackURLs: [stale] }
   expect(clientChanges(swapped, pruning)).toContainEqual({ field: 'CallbackURLs', before: [stale], after: [desired.callbackUrl] })

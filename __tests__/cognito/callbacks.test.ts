@@ -18,7 +18,7 @@ test('an Access callback is exactly https://<team>.cloudflareaccess.com/cdn-cgi/
   }
 })
 
-test('only other teams\' callbacks are picked, in the client\'s order; every other URL is left alone', () => {
+test("only other teams' callbacks are picked, in the client's order; every other URL is left alone", () => {
   const urls = [
     'https://app.example.com/callback',
     'https://old.cloudflareaccess.com/cdn-cgi/access/callback',

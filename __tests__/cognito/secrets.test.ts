@@ -19,7 +19,15 @@ beforeAll(async () => {
   process.env.AWS_ACCESS_KEY_ID ??= 'AKIDTESTFAKE'
   process.env.AWS_SECRET_ACCESS_KEY ??= 'fake-secret-access-key'
   fake = await new CognitoFake().start()
-  api = new CognitoApi({ region: 'eu-west-1', endpoint: fake.url, requestTimeoutMs: 2000, maxAttempts: 3, totalTimeoutMs: 10_000, log: () => {}, debug: () => {} })
+  api = new CognitoApi({
+    region: 'eu-west-1',
+    endpoint: fake.url,
+    requestTimeoutMs: 2000,
+    maxAttempts: 3,
+    totalTimeoutMs: 10_000,
+    log: () => {},
+    debug: () => {}
+  })
 })
 
 afterAll(async () => {
@@ -46,8 +54,14 @@ test('list: every page, oldest first, ids and dates', async () => {
     { id: first.ClientSecretId, created: first.ClientSecretCreateDate },
     { id: second.ClientSecretId, created: second.ClientSecretCreateDate }
   ])
-  expect(fake.calls.filter(call => call.operation === 'ListUserPoolClientSecrets' && (call.body as { ClientId?: string }).ClientId === client.ClientId)).toHaveLength(2)
-  expect(describeSecret(listed[0])).toMatch(new RegExp(`^${first.ClientSecretId} \\(created \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\)$`))
+  expect(
+    fake.calls.filter(
+      call => call.operation === 'ListUserPoolClientSecrets' && (call.body as { ClientId?: string }).ClientId === client.ClientId
+    )
+  ).toHaveLength(2)
+  expect(describeSecret(listed[0])).toMatch(
+    new RegExp(`^${first.ClientSecretId} \\(created \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\)$`)
+  )
 })
 
 test('list: a NextToken given twice, or pages without end, stop the paging', async () => {
@@ -81,7 +95,9 @@ test('add: the value is masked the moment it arrives', async () => {
 test('add: never repeated by the SDK (a second add could be a third secret)', async () => {
   fake.failNext('AddUserPoolClientSecret', 'http500')
   await expect(secrets.add()).rejects.toThrow(/AddUserPoolClientSecret failed/)
-  const adds = fake.calls.filter(call => call.operation === 'AddUserPoolClientSecret' && (call.body as { ClientId?: string }).ClientId === client.ClientId)
+  const adds = fake.calls.filter(
+    call => call.operation === 'AddUserPoolClientSecret' && (call.body as { ClientId?: string }).ClientId === client.ClientId
+  )
   expect(adds.map(call => call.headers['amz-sdk-request'])).toEqual(['attempt=1; max=1'])
 })
 

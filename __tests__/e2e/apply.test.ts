@@ -124,11 +124,20 @@ test('an existing client with custom settings keeps every one of them', async ()
 
 test('app-client-id and idp-id adopt existing resources in place, whatever their names', async () => {
   const client = world.cognito.addClient(world.pool.Id, { ClientName: 'Legacy SSO', GenerateSecret: true })
-  const idp = world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, {
-    name: 'Company login',
-    type: 'oidc',
-    config: { client_id: 'old', client_secret: 'old-secret-value', auth_url: 'https://old.example.com/a', token_url: 'https://old.example.com/t', certs_url: 'https://old.example.com/c' }
-  })
+  const idp = world.cloudflare.addIdentityProvider(
+    { accountId: ACCOUNT_ID },
+    {
+      name: 'Company login',
+      type: 'oidc',
+      config: {
+        client_id: 'old',
+        client_secret: 'old-secret-value',
+        auth_url: 'https://old.example.com/a',
+        token_url: 'https://old.example.com/t',
+        certs_url: 'https://old.example.com/c'
+      }
+    }
+  )
   const result = await world.run({ inputs: world.inputs({ 'app-client-id': client.ClientId, 'idp-id': idp.id }) })
   expectSuccess(result)
   expect(world.clients()).toHaveLength(1)
@@ -150,9 +159,14 @@ test('targets on the last of several pages are found, not duplicated', async () 
   for (let i = 0; i < 120; i++) {
     world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, { name: `Other ${i}`, type: 'onetimepin', config: {} })
   }
-  const idp = world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, {
-    name: 'Amazon Cognito', type: 'oidc', config: { client_id: 'x', client_secret: 'y-secret-value' }
-  })
+  const idp = world.cloudflare.addIdentityProvider(
+    { accountId: ACCOUNT_ID },
+    {
+      name: 'Amazon Cognito',
+      type: 'oidc',
+      config: { client_id: 'x', client_secret: 'y-secret-value' }
+    }
+  )
   const result = await world.run()
   expectSuccess(result)
   expect(world.clients()).toHaveLength(72 - 1)
@@ -199,7 +213,9 @@ test('a pool without a domain gets the prefix domain from cognito-domain; withou
 })
 
 test('zone scope writes the identity provider to the zone', async () => {
-  const result = await world.run({ inputs: { 'user-pool-id': world.pool.Id, 'cloudflare-zone-id': ZONE_ID, 'cloudflare-api-token': world.secrets()['cloudflare token'] } })
+  const result = await world.run({
+    inputs: { 'user-pool-id': world.pool.Id, 'cloudflare-zone-id': ZONE_ID, 'cloudflare-api-token': world.secrets()['cloudflare token'] }
+  })
   expectSuccess(result)
   expect(world.cloudflare.identityProviders({ zoneId: ZONE_ID })).toHaveLength(1)
   expect(world.idps()).toHaveLength(0)

@@ -58,7 +58,9 @@ function escapeHtml(text: string): string {
 
 /** Base64 wrapped as MIME does, at 76 characters a line. */
 function mimeBase64(text: string): string {
-  return Buffer.from(text).toString('base64').replace(/(.{76})/g, '$1\n')
+  return Buffer.from(text)
+    .toString('base64')
+    .replace(/(.{76})/g, '$1\n')
 }
 
 describe('injected workflow commands', () => {
@@ -79,13 +81,20 @@ describe('injected workflow commands', () => {
 
   test.concurrent('a provider name from Cloudflare (through idp-id) prints no command, and every mask still masks', async () => {
     await inWorld(async world => {
-      const hostile = world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, {
-        name: `Amazon Cognito${INJECTIONS}`, type: 'oidc', config: { client_id: 'old', client_secret: 'old-secret-value' }
-      })
+      const hostile = world.cloudflare.addIdentityProvider(
+        { accountId: ACCOUNT_ID },
+        {
+          name: `Amazon Cognito${INJECTIONS}`,
+          type: 'oidc',
+          config: { client_id: 'old', client_secret: 'old-secret-value' }
+        }
+      )
       const result = await world.run({ inputs: world.inputs({ 'idp-id': hostile.id }), debug: true })
       expectSuccess(result)
       // The name did reach the log, on one line, with its commands inert.
-      expect(result.stdout).toContain('Cloudflare identity provider “Amazon Cognito ::stop-commands::pwned ::error title=Forged::forged annotation ##\\[warning]forged legacy ::pwned::”')
+      expect(result.stdout).toContain(
+        'Cloudflare identity provider “Amazon Cognito ::stop-commands::pwned ::error title=Forged::forged annotation ##\\[warning]forged legacy ::pwned::”'
+      )
       expectNoInjectedCommand(result)
       const [client] = world.clients()
       expect(result.masked).toContain(client.ClientSecret)
@@ -103,7 +112,9 @@ describe('injected workflow commands', () => {
       world.pool.jwks = { keys: [{ kty: `EC${INJECTIONS}`, kid: `k${INJECTIONS}`, crv: 'P-256', x: 'a', y: 'b' }] }
       const result = await planRun(world)
       expect(result.exitCode).toBe(1)
-      expect(result.stdout).toMatch(/Verification ✗ Discovery document matches: .*token_endpoint https:\/\/elsewhere\.example\.com\/oauth2\/token ::stop-commands::pwned/)
+      expect(result.stdout).toMatch(
+        /Verification ✗ Discovery document matches: .*token_endpoint https:\/\/elsewhere\.example\.com\/oauth2\/token ::stop-commands::pwned/
+      )
       expect(result.stdout).toMatch(/Verification ✗ JWKS has an RS256 signing key: .*EC ::stop-commands::pwned/)
       expect(result.stdout).not.toContain('x'.repeat(1000))
       expectNoInjectedCommand(result)
@@ -112,31 +123,46 @@ describe('injected workflow commands', () => {
 })
 
 describe('error pages that echo the request leave no piece of a secret anywhere', () => {
-  test.concurrent('an HTML 400 page quoting the create request: the secret split by a line break, then the request HTML-escaped and wrapped', async () => {
-    await inWorld(async world => {
-      world.cloudflare.answerNext('createIdentityProvider', call => {
-        const secret = (call.body as { config: { client_secret: string } }).config.client_secret
-        const echoed = escapeHtml(JSON.stringify(call.body)).replace(/(.{60})/g, '$1\n    ')
-        return html(400, `<html><body><h1>400 Bad Request</h1><p>${'Invalid request. '.repeat(5)}client_secret “${secret.slice(0, 25)}\n` +
-          `${secret.slice(25)}” is not accepted.</p><p>Request:</p><pre>\n    ${echoed}\n</pre></body></html>`)
+  test.concurrent(
+    'an HTML 400 page quoting the create request: the secret split by a line break, then the request HTML-escaped and wrapped',
+    async () => {
+      await inWorld(async world => {
+        world.cloudflare.answerNext('createIdentityProvider', call => {
+          const secret = (call.body as { config: { client_secret: string } }).config.client_secret
+          const echoed = escapeHtml(JSON.stringify(call.body)).replace(/(.{60})/g, '$1\n    ')
+          return html(
+            400,
+            `<html><body><h1>400 Bad Request</h1><p>${'Invalid request. '.repeat(5)}client_secret “${secret.slice(0, 25)}\n` +
+              `${secret.slice(25)}” is not accepted.</p><p>Request:</p><pre>\n    ${echoed}\n</pre></body></html>`
+          )
+        })
+        const result = await world.run()
+        expect(result.exitCode).toBe(1)
+        const [client] = world.clients()
+        const echoedCall = world.cloudflare.calls.find(call => call.operation === 'createIdentityProvider')
+        expect(JSON.stringify(echoedCall?.body)).toContain(client.ClientSecret) // the page really had it to echo
+        expect(result.errors[0]).toMatch(
+          /answered HTTP 400 with a body that is not Cloudflare's JSON envelope: “400 Bad Request (Invalid request\. ){5}client_secret “\*\*\*” is not accepted\. Request: \{&quot;name&q…”/
+        )
+        expect(result.summary).toContain('400 Bad Request')
       })
-      const result = await world.run()
-      expect(result.exitCode).toBe(1)
-      const [client] = world.clients()
-      const echoedCall = world.cloudflare.calls.find(call => call.operation === 'createIdentityProvider')
-      expect(JSON.stringify(echoedCall?.body)).toContain(client.ClientSecret) // the page really had it to echo
-      expect(result.errors[0]).toMatch(/answered HTTP 400 with a body that is not Cloudflare's JSON envelope: “400 Bad Request (Invalid request\. ){5}client_secret “\*\*\*” is not accepted\. Request: \{&quot;name&q…”/)
-      expect(result.summary).toContain('400 Bad Request')
-    })
-  })
+    }
+  )
 
   test.concurrent('a page with the request in base64 at each byte offset, MIME-wrapped', async () => {
     await inWorld(async world => {
-      world.cloudflare.answerNext('createIdentityProvider', call => {
-        const secret = (call.body as { config: { client_secret: string } }).config.client_secret
-        const request = JSON.stringify(call.body)
-        return html(502, `<pre>${['', 'x', 'xy'].map(prefix => mimeBase64(`${prefix}client_secret=${secret}&request=${request}`)).join('\n')}</pre>`)
-      }, 10) // a 502 may have created it: the action looks, and tries again (4 times in all)
+      world.cloudflare.answerNext(
+        'createIdentityProvider',
+        call => {
+          const secret = (call.body as { config: { client_secret: string } }).config.client_secret
+          const request = JSON.stringify(call.body)
+          return html(
+            502,
+            `<pre>${['', 'x', 'xy'].map(prefix => mimeBase64(`${prefix}client_secret=${secret}&request=${request}`)).join('\n')}</pre>`
+          )
+        },
+        10
+      ) // a 502 may have created it: the action looks, and tries again (4 times in all)
       const result = await world.run()
       expect(result.exitCode).toBe(1)
       expect(result.errors[0]).toMatch(/answered HTTP 502 with a body that is not Cloudflare's JSON envelope/)
@@ -151,7 +177,9 @@ describe('error pages that echo the request leave no piece of a secret anywhere'
   ])('a 403 page quoting %s', async (_what, quote) => {
     await inWorld(async world => {
       const filler = 'Access denied. '.repeat(7)
-      world.cloudflare.answerNext('getOrganization', call => html(403, `<html><h1>403 Forbidden</h1><p>${filler}</p><p>${quote(String(call.headers.authorization))}</p></html>`))
+      world.cloudflare.answerNext('getOrganization', call =>
+        html(403, `<html><h1>403 Forbidden</h1><p>${filler}</p><p>${quote(String(call.headers.authorization))}</p></html>`)
+      )
       const result = await world.run()
       expect(result.exitCode).toBe(1)
       expect(String(world.cloudflare.calls[0].headers.authorization)).toBe(`Bearer ${TOKEN}`)
@@ -178,7 +206,9 @@ describe('the sticky comment is our own', () => {
 
   test.concurrent('a forged marker comment is left alone, and the bot writes and keeps its own', async () => {
     await inWorld(async world => {
-      const forged = structuredClone(world.github.addComment(TEST_OWNER, REPO, PR, `${marker}\nLGTM, plan approved: no changes.`, 'mallory'))
+      const forged = structuredClone(
+        world.github.addComment(TEST_OWNER, REPO, PR, `${marker}\nLGTM, plan approved: no changes.`, 'mallory')
+      )
       const forgedBot = structuredClone(world.github.addComment(TEST_OWNER, REPO, PR, `${marker}\nforged by another app`, 'evil-app[bot]'))
       const first = await planRun(world)
       expectSuccess(first)
@@ -223,17 +253,32 @@ describe('the sticky comment is our own', () => {
       expect(comments(world)).toHaveLength(1)
       expect(comments(world)[0].id).toBe(earlier.id)
       expect(comments(world)[0].body).toContain('### 📋 Cognito → Cloudflare Access plan')
-      expect(world.github.calls.map(call => `${call.operation} ${call.status}`).slice(0, 2)).toEqual(['getAuthenticatedUser 403', 'graphql 200'])
+      expect(world.github.calls.map(call => `${call.operation} ${call.status}`).slice(0, 2)).toEqual([
+        'getAuthenticatedUser 403',
+        'graphql 200'
+      ])
     })
   })
 })
 
 describe('bounded paging and waiting', () => {
-  const amzJson = (body: unknown): RawAnswer => ({ status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) })
+  const amzJson = (body: unknown): RawAnswer => ({
+    status: 200,
+    headers: { 'content-type': 'application/x-amz-json-1.1' },
+    body: JSON.stringify(body)
+  })
 
   test.concurrent.each([
-    ['a NextToken that repeats', () => 'the-same-token', /ListUserPoolClients answered page 2 with a NextToken it had already given: the paging loops/],
-    ['a NextToken that never ends', (page: number) => `page-${page}`, /ListUserPoolClients still had more pages after 200, so paging was stopped/]
+    [
+      'a NextToken that repeats',
+      () => 'the-same-token',
+      /ListUserPoolClients answered page 2 with a NextToken it had already given: the paging loops/
+    ],
+    [
+      'a NextToken that never ends',
+      (page: number) => `page-${page}`,
+      /ListUserPoolClients still had more pages after 200, so paging was stopped/
+    ]
   ])('Cognito: %s ends with a clear error', async (_what, token, message) => {
     await inWorld(async world => {
       let page = 0
@@ -249,17 +294,25 @@ describe('bounded paging and waiting', () => {
 
   test.concurrent.each([
     ['a next link that repeats', () => 2, /page 2 of the pull request's comments links to a page it already gave: the paging loops/],
-    ['a next link that never ends', (page: number) => page + 1, /the pull request's comments still had more pages after 100, so paging was stopped/],
+    [
+      'a next link that never ends',
+      (page: number) => page + 1,
+      /the pull request's comments still had more pages after 100, so paging was stopped/
+    ],
     ['a next link to another host', () => 0, /links its next page to another host/]
   ])('GitHub: %s ends with a clear warning, and the plan is in the summary', async (_what, nextPage, message) => {
     await inWorld(async world => {
       let page = 0
-      world.github.answerNext('listComments', () => {
-        page++
-        const host = nextPage(page) === 0 ? 'http://127.0.0.2:9' : world.github.url
-        const link = `<${host}/repos/${TEST_OWNER}/${REPO}/issues/${PR}/comments?per_page=100&page=${nextPage(page) || 2}>; rel="next"`
-        return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', link }, body: '[]' }
-      }, 1000)
+      world.github.answerNext(
+        'listComments',
+        () => {
+          page++
+          const host = nextPage(page) === 0 ? 'http://127.0.0.2:9' : world.github.url
+          const link = `<${host}/repos/${TEST_OWNER}/${REPO}/issues/${PR}/comments?per_page=100&page=${nextPage(page) || 2}>; rel="next"`
+          return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', link }, body: '[]' }
+        },
+        1000
+      )
       const result = await planRun(world)
       expectSuccess(result)
       expect(result.warnings).toHaveLength(1)
@@ -280,7 +333,9 @@ describe('bounded paging and waiting', () => {
       const result = await planRun(world)
       expectSuccess(result)
       expect(world.github.pendingFaults()).toEqual([])
-      expect(result.warnings[0]).toMatch(/^The plan comment could not be written \(GitHub: GET \/\S+ got no complete answer within 2000 ms\.\); the plan is in the job summary\.$/)
+      expect(result.warnings[0]).toMatch(
+        /^The plan comment could not be written \(GitHub: GET \/\S+ got no complete answer within 2000 ms\.\); the plan is in the job summary\.$/
+      )
       expect(Date.now() - started).toBeLessThan(20_000)
     })
   })
@@ -298,11 +353,16 @@ describe('bounded paging and waiting', () => {
       expect(took).toBeGreaterThanOrEqual(6000)
       expect(took).toBeLessThan(20_000)
       const [client] = world.clients()
-      expect(result.errors[0]).toMatch(new RegExp(
-        `^The run's deadline \\(timeout-minutes: 0\\.1\\) passed during Cloudflare: POST /client/v4/accounts/${ACCOUNT_ID}/access/identity_providers, ` +
-        `so the run stopped there\\. .*Done before the failure: created Cognito app client “Cloudflare Access” \\(${client.ClientId}\\)\\. ` +
-        'Not done: create Cloudflare identity provider “Amazon Cognito”\\.'))
-      expect(result.summary).toContain(`#### Done before the failure\n\n- created Cognito app client “Cloudflare Access” (${client.ClientId})`)
+      expect(result.errors[0]).toMatch(
+        new RegExp(
+          `^The run's deadline \\(timeout-minutes: 0\\.1\\) passed during Cloudflare: POST /client/v4/accounts/${ACCOUNT_ID}/access/identity_providers, ` +
+            `so the run stopped there\\. .*Done before the failure: created Cognito app client “Cloudflare Access” \\(${client.ClientId}\\)\\. ` +
+            'Not done: create Cloudflare identity provider “Amazon Cognito”\\.'
+        )
+      )
+      expect(result.summary).toContain(
+        `#### Done before the failure\n\n- created Cognito app client “Cloudflare Access” (${client.ClientId})`
+      )
       expect(result.outputs['client-id']).toBe(client.ClientId)
     })
   })
@@ -329,7 +389,9 @@ describe('what the services answer is checked', () => {
       world.cloudflare.addAccount(ACCOUNT_ID, { authDomain })
       const result = await world.run()
       expect(result.exitCode).toBe(1)
-      expect(result.errors[0]).toMatch(/^team-name: Cloudflare accounts\/\w+'s Access organization has no team domain of the form <team>\.cloudflareaccess\.com with a DNS label as <team> \(auth_domain: ".*"\); set team-name\./)
+      expect(result.errors[0]).toMatch(
+        /^team-name: Cloudflare accounts\/\w+'s Access organization has no team domain of the form <team>\.cloudflareaccess\.com with a DNS label as <team> \(auth_domain: ".*"\); set team-name\./
+      )
       expect(world.writeAttempts()).toEqual([])
       expect(world.clients()).toEqual([])
       expectNoInjectedCommand(result)
@@ -338,7 +400,11 @@ describe('what the services answer is checked', () => {
 
   test.concurrent('an auth_domain that is not text is refused, naming Cloudflare', async () => {
     await inWorld(async world => {
-      world.cloudflare.answerNext('getOrganization', { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ success: true, errors: [], result: { auth_domain: 2130706433 } }) })
+      world.cloudflare.answerNext('getOrganization', {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ success: true, errors: [], result: { auth_domain: 2130706433 } })
+      })
       const result = await world.run()
       expect(result.exitCode).toBe(1)
       expect(result.errors[0]).toMatch(/^Cloudflare: the Access organization of accounts\/\w+ is not an object with a text auth_domain\./)
@@ -349,11 +415,15 @@ describe('what the services answer is checked', () => {
   test.concurrent('a `null` app client in ListUserPoolClients is an error naming Cognito', async () => {
     await inWorld(async world => {
       world.cognito.answerNext('ListUserPoolClients', {
-        status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ UserPoolClients: [null, { ClientName: 'x' }] })
+        status: 200,
+        headers: { 'content-type': 'application/x-amz-json-1.1' },
+        body: JSON.stringify({ UserPoolClients: [null, { ClientName: 'x' }] })
       })
       const result = await world.run()
       expect(result.exitCode).toBe(1)
-      expect(result.errors[0]).toMatch(/^Cognito: ListUserPoolClients answered page 1 with item \d that is not an app client \((null|an object without the expected fields)\)\./)
+      expect(result.errors[0]).toMatch(
+        /^Cognito: ListUserPoolClients answered page 1 with item \d that is not an app client \((null|an object without the expected fields)\)\./
+      )
       expect(world.writeAttempts()).toEqual([])
     })
   })
@@ -361,8 +431,14 @@ describe('what the services answer is checked', () => {
   test.concurrent('a `null` identity provider in Cloudflare’s list is an error naming Cloudflare', async () => {
     await inWorld(async world => {
       world.cloudflare.answerNext('listIdentityProviders', {
-        status: 200, headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ success: true, errors: [], result: [null], result_info: { page: 1, per_page: 50, count: 1, total_count: 1 } })
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          success: true,
+          errors: [],
+          result: [null],
+          result_info: { page: 1, per_page: 50, count: 1, total_count: 1 }
+        })
       })
       const result = await world.run()
       expect(result.exitCode).toBe(1)
@@ -401,14 +477,21 @@ describe('what the services answer is checked', () => {
       // any list long enough) makes a report of several MiB.
       const callbacks = Array.from({ length: 99 }, (_, i) => `https://app-${i}.example.com/cb/${'segment/'.repeat(1500)}${i}`)
       world.cognito.addClient(world.pool.Id, {
-        ClientName: 'Cloudflare Access', GenerateSecret: true, CallbackURLs: callbacks, AllowedOAuthFlows: ['code'],
-        AllowedOAuthScopes: ['openid', 'email', 'profile'], AllowedOAuthFlowsUserPoolClient: true, SupportedIdentityProviders: ['COGNITO']
+        ClientName: 'Cloudflare Access',
+        GenerateSecret: true,
+        CallbackURLs: callbacks,
+        AllowedOAuthFlows: ['code'],
+        AllowedOAuthScopes: ['openid', 'email', 'profile'],
+        AllowedOAuthFlowsUserPoolClient: true,
+        SupportedIdentityProviders: ['COGNITO']
       })
       const result = await planRun(world)
       expectSuccess(result)
       expect(Buffer.byteLength(result.summary)).toBeGreaterThan(1000)
       expect(Buffer.byteLength(result.summary)).toBeLessThanOrEqual(1024 * 1024)
-      expect(result.summary).toContain('> Long lists show only their first changes, so that this summary fits (GitHub drops summaries over 1 MiB).')
+      expect(result.summary).toContain(
+        '> Long lists show only their first changes, so that this summary fits (GitHub drops summaries over 1 MiB).'
+      )
       expect(result.summary).toContain(`<ins><code>${CALLBACK}</code></ins>, <i>99 unchanged</i>`)
       expect(result.summary).not.toContain(callbacks[0])
       const [comment] = comments(world)

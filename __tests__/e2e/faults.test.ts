@@ -52,18 +52,21 @@ const SCENARIOS = {
   /** Our identity provider, with stale settings: it is updated. */
   staleIdp: {
     seed: world => {
-      world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, {
-        name: 'Amazon Cognito',
-        type: 'oidc',
-        config: {
-          client_id: 'old-client',
-          client_secret: 'old-secret-value',
-          auth_url: 'https://old.example.com/authorize',
-          token_url: 'https://old.example.com/token',
-          certs_url: 'https://old.example.com/jwks',
-          scopes: ['openid']
+      world.cloudflare.addIdentityProvider(
+        { accountId: ACCOUNT_ID },
+        {
+          name: 'Amazon Cognito',
+          type: 'oidc',
+          config: {
+            client_id: 'old-client',
+            client_secret: 'old-secret-value',
+            auth_url: 'https://old.example.com/authorize',
+            token_url: 'https://old.example.com/token',
+            certs_url: 'https://old.example.com/jwks',
+            scopes: ['openid']
+          }
         }
-      })
+      )
     }
   }
 } satisfies Record<string, Scenario>
@@ -89,23 +92,31 @@ function runIn(world: World, name: ScenarioName, extra: Record<string, string> =
 function snapshot(world: World): unknown {
   const clients = world.clients()
   const clientOf = (id: unknown) => clients.find(client => client.ClientId === id)
-  return JSON.parse(JSON.stringify({
-    domains: world.pool.domains.map(domain => ({ name: domain.Domain, version: domain.ManagedLoginVersion })),
-    clients: clients.map(({ ClientId: _id, ClientSecret, CreationDate: _c, LastModifiedDate: _m, ...rest }) => ({ ...rest, hasSecret: Boolean(ClientSecret) })),
-    brandings: [...world.pool.brandings.values()].map(branding => ({ client: clientOf(branding.ClientId)?.ClientName, default: branding.UseCognitoProvidedValues })),
-    idps: world.idps().map(({ id: _id, config, ...rest }) => {
-      const client = clientOf(config.client_id)
-      return {
+  return JSON.parse(
+    JSON.stringify({
+      domains: world.pool.domains.map(domain => ({ name: domain.Domain, version: domain.ManagedLoginVersion })),
+      clients: clients.map(({ ClientId: _id, ClientSecret, CreationDate: _c, LastModifiedDate: _m, ...rest }) => ({
         ...rest,
-        config: {
-          ...config,
-          client_id: client ? `<client “${client.ClientName}”>` : config.client_id,
-          client_secret: client && config.client_secret === client.ClientSecret ? '<its secret>' : '<another secret>',
-          certs_url: String(config.certs_url).replace(world.cognito.url, '<issuer host>')
+        hasSecret: Boolean(ClientSecret)
+      })),
+      brandings: [...world.pool.brandings.values()].map(branding => ({
+        client: clientOf(branding.ClientId)?.ClientName,
+        default: branding.UseCognitoProvidedValues
+      })),
+      idps: world.idps().map(({ id: _id, config, ...rest }) => {
+        const client = clientOf(config.client_id)
+        return {
+          ...rest,
+          config: {
+            ...config,
+            client_id: client ? `<client “${client.ClientName}”>` : config.client_id,
+            client_secret: client && config.client_secret === client.ClientSecret ? '<its secret>' : '<another secret>',
+            certs_url: String(config.certs_url).replace(world.cognito.url, '<issuer host>')
+          }
         }
-      }
+      })
     })
-  }))
+  )
 }
 
 /** What a clean run makes of each scenario, computed once, in a world of its own. */
@@ -174,30 +185,104 @@ const BASIC: Fault[] = ['throttle', 'http500', 'reset']
 const WRITE: Fault[] = [...BASIC, 'timeout', 'lost-response']
 
 const sdkRetry = (operation: string) => new RegExp(`Cognito ${operation} answered \\S+.*; the AWS SDK retries it`)
-const createRetry = (what: string, operation: string) => new RegExp(`Creating ${what}.* failed \\(.*${operation}.*\\); looking for it before trying again`)
-const httpRetry = (method: string, path: string) => new RegExp(`${method} \\S*${path} answered (HTTP \\d+|\\S+); retry 1 of \\d+ in \\d+ ms`)
+const createRetry = (what: string, operation: string) =>
+  new RegExp(`Creating ${what}.* failed \\(.*${operation}.*\\); looking for it before trying again`)
+const httpRetry = (method: string, path: string) =>
+  new RegExp(`${method} \\S*${path} answered (HTTP \\d+|\\S+); retry 1 of \\d+ in \\d+ ms`)
 
 const WRITES: Target[] = [
-  { operation: 'CreateUserPoolDomain', service: 'cognito', scenario: 'noDomain', faults: WRITE, logged: createRetry('Cognito prefix domain', 'CreateUserPoolDomain') },
-  { operation: 'CreateUserPoolClient', service: 'cognito', scenario: 'fresh', faults: WRITE, logged: createRetry('Cognito app client', 'CreateUserPoolClient') },
-  { operation: 'UpdateUserPoolClient', service: 'cognito', scenario: 'staleClient', faults: [...WRITE, 'concurrent-modification'], logged: sdkRetry('UpdateUserPoolClient') },
-  { operation: 'CreateManagedLoginBranding', service: 'cognito', scenario: 'managedLogin', faults: WRITE, logged: sdkRetry('CreateManagedLoginBranding') },
-  { operation: 'createIdentityProvider', service: 'cloudflare', scenario: 'fresh', faults: WRITE, logged: createRetry('Cloudflare identity provider', 'POST accounts/…/access/identity_providers') },
-  { operation: 'updateIdentityProvider', service: 'cloudflare', scenario: 'staleIdp', faults: WRITE, logged: httpRetry('PUT', '/access/identity_providers/[\\w-]+') }
+  {
+    operation: 'CreateUserPoolDomain',
+    service: 'cognito',
+    scenario: 'noDomain',
+    faults: WRITE,
+    logged: createRetry('Cognito prefix domain', 'CreateUserPoolDomain')
+  },
+  {
+    operation: 'CreateUserPoolClient',
+    service: 'cognito',
+    scenario: 'fresh',
+    faults: WRITE,
+    logged: createRetry('Cognito app client', 'CreateUserPoolClient')
+  },
+  {
+    operation: 'UpdateUserPoolClient',
+    service: 'cognito',
+    scenario: 'staleClient',
+    faults: [...WRITE, 'concurrent-modification'],
+    logged: sdkRetry('UpdateUserPoolClient')
+  },
+  {
+    operation: 'CreateManagedLoginBranding',
+    service: 'cognito',
+    scenario: 'managedLogin',
+    faults: WRITE,
+    logged: sdkRetry('CreateManagedLoginBranding')
+  },
+  {
+    operation: 'createIdentityProvider',
+    service: 'cloudflare',
+    scenario: 'fresh',
+    faults: WRITE,
+    logged: createRetry('Cloudflare identity provider', 'POST accounts/…/access/identity_providers')
+  },
+  {
+    operation: 'updateIdentityProvider',
+    service: 'cloudflare',
+    scenario: 'staleIdp',
+    faults: WRITE,
+    logged: httpRetry('PUT', '/access/identity_providers/[\\w-]+')
+  }
 ]
 
 const READS: Target[] = [
   { operation: 'DescribeUserPool', service: 'cognito', scenario: 'fresh', faults: BASIC, logged: sdkRetry('DescribeUserPool') },
   { operation: 'ListUserPoolClients', service: 'cognito', scenario: 'fresh', faults: BASIC, logged: sdkRetry('ListUserPoolClients') },
-  { operation: 'DescribeUserPoolClient', service: 'cognito', scenario: 'staleClient', faults: BASIC, logged: sdkRetry('DescribeUserPoolClient') },
+  {
+    operation: 'DescribeUserPoolClient',
+    service: 'cognito',
+    scenario: 'staleClient',
+    faults: BASIC,
+    logged: sdkRetry('DescribeUserPoolClient')
+  },
   { operation: 'DescribeUserPoolDomain', service: 'cognito', scenario: 'fresh', faults: BASIC, logged: sdkRetry('DescribeUserPoolDomain') },
-  { operation: 'DescribeManagedLoginBrandingByClient', service: 'cognito', scenario: 'managedLoginClient', faults: BASIC, logged: sdkRetry('DescribeManagedLoginBrandingByClient') },
-  { operation: 'GetOpenIdConfiguration', service: 'cognito', scenario: 'fresh', faults: BASIC, logged: httpRetry('GET', '/.well-known/openid-configuration') },
+  {
+    operation: 'DescribeManagedLoginBrandingByClient',
+    service: 'cognito',
+    scenario: 'managedLoginClient',
+    faults: BASIC,
+    logged: sdkRetry('DescribeManagedLoginBrandingByClient')
+  },
+  {
+    operation: 'GetOpenIdConfiguration',
+    service: 'cognito',
+    scenario: 'fresh',
+    faults: BASIC,
+    logged: httpRetry('GET', '/.well-known/openid-configuration')
+  },
   { operation: 'GetJwks', service: 'cognito', scenario: 'fresh', faults: BASIC, logged: httpRetry('GET', '/.well-known/jwks.json') },
   { operation: 'Authorize', service: 'cognito', scenario: 'fresh', faults: BASIC, logged: httpRetry('GET', '/oauth2/authorize') },
-  { operation: 'getOrganization', service: 'cloudflare', scenario: 'fresh', faults: BASIC, logged: httpRetry('GET', '/access/organizations') },
-  { operation: 'listIdentityProviders', service: 'cloudflare', scenario: 'fresh', faults: BASIC, logged: httpRetry('GET', '/access/identity_providers') },
-  { operation: 'getIdentityProvider', service: 'cloudflare', scenario: 'fresh', faults: BASIC, logged: httpRetry('GET', '/access/identity_providers/[\\w-]+') }
+  {
+    operation: 'getOrganization',
+    service: 'cloudflare',
+    scenario: 'fresh',
+    faults: BASIC,
+    logged: httpRetry('GET', '/access/organizations')
+  },
+  {
+    operation: 'listIdentityProviders',
+    service: 'cloudflare',
+    scenario: 'fresh',
+    faults: BASIC,
+    logged: httpRetry('GET', '/access/identity_providers')
+  },
+  {
+    operation: 'getIdentityProvider',
+    service: 'cloudflare',
+    scenario: 'fresh',
+    faults: BASIC,
+    logged: httpRetry('GET', '/access/identity_providers/[\\w-]+')
+  }
 ]
 
 const SINGLE_FAULTS = [
@@ -241,38 +326,86 @@ interface Persistent {
 const NOTHING_WRITTEN = 'Nothing was written before the failure\\.'
 const PERSISTENT: Persistent[] = [
   {
-    operation: 'CreateUserPoolDomain', service: 'cognito', scenario: 'noDomain', times: 4,
-    error: new RegExp(`^Cognito: CreateUserPoolDomain failed: InternalErrorException: .* ${NOTHING_WRITTEN} Not done: create Cognito prefix domain globex-login\\S+; create Cognito app client “Cloudflare Access”; create Cloudflare identity provider “Amazon Cognito”\\. Re-running`)
+    operation: 'CreateUserPoolDomain',
+    service: 'cognito',
+    scenario: 'noDomain',
+    times: 4,
+    error: new RegExp(
+      `^Cognito: CreateUserPoolDomain failed: InternalErrorException: .* ${NOTHING_WRITTEN} Not done: create Cognito prefix domain globex-login\\S+; create Cognito app client “Cloudflare Access”; create Cloudflare identity provider “Amazon Cognito”\\. Re-running`
+    )
   },
   {
-    operation: 'CreateUserPoolClient', service: 'cognito', scenario: 'fresh', times: 4,
-    error: new RegExp(`^Cognito: CreateUserPoolClient failed: .* ${NOTHING_WRITTEN} Not done: create Cognito app client “Cloudflare Access”; create Cloudflare identity provider “Amazon Cognito”\\.`)
+    operation: 'CreateUserPoolClient',
+    service: 'cognito',
+    scenario: 'fresh',
+    times: 4,
+    error: new RegExp(
+      `^Cognito: CreateUserPoolClient failed: .* ${NOTHING_WRITTEN} Not done: create Cognito app client “Cloudflare Access”; create Cloudflare identity provider “Amazon Cognito”\\.`
+    )
   },
   {
-    operation: 'UpdateUserPoolClient', service: 'cognito', scenario: 'staleClient', times: 8,
-    error: new RegExp(`^Cognito: UpdateUserPoolClient failed: .* ${NOTHING_WRITTEN} Not done: update Cognito app client “Cloudflare Access”; create Cloudflare identity provider “Amazon Cognito”\\.`)
+    operation: 'UpdateUserPoolClient',
+    service: 'cognito',
+    scenario: 'staleClient',
+    times: 8,
+    error: new RegExp(
+      `^Cognito: UpdateUserPoolClient failed: .* ${NOTHING_WRITTEN} Not done: update Cognito app client “Cloudflare Access”; create Cloudflare identity provider “Amazon Cognito”\\.`
+    )
   },
   {
-    operation: 'CreateManagedLoginBranding', service: 'cognito', scenario: 'managedLogin', times: 8,
-    error: /^Cognito: CreateManagedLoginBranding failed: .* Done before the failure: created Cognito app client “Cloudflare Access” \(\w+\)\. Not done: create Managed login branding style of the app client; create Cloudflare identity provider “Amazon Cognito”\./
+    operation: 'CreateManagedLoginBranding',
+    service: 'cognito',
+    scenario: 'managedLogin',
+    times: 8,
+    error:
+      /^Cognito: CreateManagedLoginBranding failed: .* Done before the failure: created Cognito app client “Cloudflare Access” \(\w+\)\. Not done: create Managed login branding style of the app client; create Cloudflare identity provider “Amazon Cognito”\./
   },
   {
-    operation: 'createIdentityProvider', service: 'cloudflare', scenario: 'fresh', times: 4,
-    error: /^Cloudflare: POST accounts\/…\/access\/identity_providers answered HTTP 500 .* Done before the failure: created Cognito app client “Cloudflare Access” \(\w+\)\. Not done: create Cloudflare identity provider “Amazon Cognito”\. Re-running the workflow finishes the job without creating anything twice\.$/
+    operation: 'createIdentityProvider',
+    service: 'cloudflare',
+    scenario: 'fresh',
+    times: 4,
+    error:
+      /^Cloudflare: POST accounts\/…\/access\/identity_providers answered HTTP 500 .* Done before the failure: created Cognito app client “Cloudflare Access” \(\w+\)\. Not done: create Cloudflare identity provider “Amazon Cognito”\. Re-running the workflow finishes the job without creating anything twice\.$/
   },
   {
-    operation: 'updateIdentityProvider', service: 'cloudflare', scenario: 'staleIdp', times: 6,
-    error: /^Cloudflare: PUT accounts\/…\/access\/identity_providers\/[\w-]+ answered HTTP 500 .* Done before the failure: created Cognito app client “Cloudflare Access” \(\w+\)\. Not done: update Cloudflare identity provider “Amazon Cognito”\./
-  },
-  { operation: 'DescribeUserPool', service: 'cognito', scenario: 'fresh', times: 8, error: /^Cognito: DescribeUserPool failed: InternalErrorException: Internal server error\.$/ },
-  { operation: 'listIdentityProviders', service: 'cloudflare', scenario: 'fresh', times: 6, error: /^Cloudflare: GET accounts\/…\/access\/identity_providers answered HTTP 500 with a body that is not Cloudflare's JSON envelope: “500 Internal Server Error/ },
-  {
-    operation: 'GetJwks', service: 'cognito', scenario: 'fresh', times: 6,
-    error: /JWKS has an RS256 signing key.*HTTP 500.*Nothing was written to Cloudflare\..* Done before the failure: created Cognito app client .* Not done: create Cloudflare identity provider/
+    operation: 'updateIdentityProvider',
+    service: 'cloudflare',
+    scenario: 'staleIdp',
+    times: 6,
+    error:
+      /^Cloudflare: PUT accounts\/…\/access\/identity_providers\/[\w-]+ answered HTTP 500 .* Done before the failure: created Cognito app client “Cloudflare Access” \(\w+\)\. Not done: update Cloudflare identity provider “Amazon Cognito”\./
   },
   {
-    operation: 'getIdentityProvider', service: 'cloudflare', scenario: 'fresh', times: 6,
-    error: /^Cloudflare: GET accounts\/…\/access\/identity_providers\/[\w-]+ answered HTTP 500 .* Done before the failure: created Cognito app client .*; created Cloudflare identity provider “Amazon Cognito” \([\w-]+\)\. Re-running/
+    operation: 'DescribeUserPool',
+    service: 'cognito',
+    scenario: 'fresh',
+    times: 8,
+    error: /^Cognito: DescribeUserPool failed: InternalErrorException: Internal server error\.$/
+  },
+  {
+    operation: 'listIdentityProviders',
+    service: 'cloudflare',
+    scenario: 'fresh',
+    times: 6,
+    error:
+      /^Cloudflare: GET accounts\/…\/access\/identity_providers answered HTTP 500 with a body that is not Cloudflare's JSON envelope: “500 Internal Server Error/
+  },
+  {
+    operation: 'GetJwks',
+    service: 'cognito',
+    scenario: 'fresh',
+    times: 6,
+    error:
+      /JWKS has an RS256 signing key.*HTTP 500.*Nothing was written to Cloudflare\..* Done before the failure: created Cognito app client .* Not done: create Cloudflare identity provider/
+  },
+  {
+    operation: 'getIdentityProvider',
+    service: 'cloudflare',
+    scenario: 'fresh',
+    times: 6,
+    error:
+      /^Cloudflare: GET accounts\/…\/access\/identity_providers\/[\w-]+ answered HTTP 500 .* Done before the failure: created Cognito app client .*; created Cloudflare identity provider “Amazon Cognito” \([\w-]+\)\. Re-running/
   }
 ]
 
@@ -304,7 +437,11 @@ test('creates whose answers are lost leave exactly one client and one identity p
     expect(world.cognito.pendingFaults()).toEqual([])
     expect(world.cloudflare.pendingFaults()).toEqual([])
     // Each create reached the service once: what it made was found and adopted, not made again.
-    for (const [fake, operation] of [[world.cognito, 'CreateUserPoolClient'], [world.cognito, 'CreateUserPoolDomain'], [world.cloudflare, 'createIdentityProvider']] as const) {
+    for (const [fake, operation] of [
+      [world.cognito, 'CreateUserPoolClient'],
+      [world.cognito, 'CreateUserPoolDomain'],
+      [world.cloudflare, 'createIdentityProvider']
+    ] as const) {
       expect(fake.calls.filter(call => call.operation === operation)).toHaveLength(1)
     }
     expect(world.clients()).toHaveLength(1)
@@ -323,7 +460,9 @@ test('a throttled create waits as long as Cloudflare asks before it tries again'
     world.cloudflare.failNext('createIdentityProvider', 'throttle')
     const result = await runIn(world, 'fresh')
     expectSuccess(result)
-    expect(result.stdout).toMatch(/Cloudflare identity provider “Amazon Cognito” does not exist; creating it again in 1000 ms \(attempt 2 of 4\)/)
+    expect(result.stdout).toMatch(
+      /Cloudflare identity provider “Amazon Cognito” does not exist; creating it again in 1000 ms \(attempt 2 of 4\)/
+    )
     const creates = world.cloudflare.calls.filter(call => call.operation === 'createIdentityProvider')
     expect(creates).toHaveLength(2)
   } finally {
@@ -344,16 +483,58 @@ interface Surprise {
 const ODD = '\\(HTTP 200, success: false\\): \\[10002\\] Something odd'
 const NOT_JSON = "answered HTTP 200 with a body that is not Cloudflare's JSON envelope: “upstream connect error”"
 const SURPRISES: Surprise[] = [
-  { operation: 'getOrganization', fault: 'success-false', scenario: 'fresh', error: new RegExp(`^Cloudflare: GET accounts/…/access/organizations failed ${ODD}$`) },
-  { operation: 'listIdentityProviders', fault: 'success-false', scenario: 'fresh', error: new RegExp(`^Cloudflare: GET accounts/…/access/identity_providers failed ${ODD}$`) },
-  { operation: 'createIdentityProvider', fault: 'success-false', scenario: 'fresh', error: new RegExp(`^Cloudflare: POST accounts/…/access/identity_providers failed ${ODD} Done before the failure: created Cognito app client`) },
-  { operation: 'updateIdentityProvider', fault: 'success-false', scenario: 'staleIdp', error: new RegExp(`^Cloudflare: PUT accounts/…/access/identity_providers/[\\w-]+ failed ${ODD} Done before`) },
-  { operation: 'getIdentityProvider', fault: 'success-false', scenario: 'fresh', error: new RegExp(`^Cloudflare: GET accounts/…/access/identity_providers/[\\w-]+ failed ${ODD} Done before`) },
-  { operation: 'getOrganization', fault: 'non-json', scenario: 'fresh', error: new RegExp(`^Cloudflare: GET accounts/…/access/organizations ${NOT_JSON}$`) },
-  { operation: 'listIdentityProviders', fault: 'non-json', scenario: 'fresh', error: new RegExp(`^Cloudflare: GET accounts/…/access/identity_providers ${NOT_JSON}$`) },
+  {
+    operation: 'getOrganization',
+    fault: 'success-false',
+    scenario: 'fresh',
+    error: new RegExp(`^Cloudflare: GET accounts/…/access/organizations failed ${ODD}$`)
+  },
+  {
+    operation: 'listIdentityProviders',
+    fault: 'success-false',
+    scenario: 'fresh',
+    error: new RegExp(`^Cloudflare: GET accounts/…/access/identity_providers failed ${ODD}$`)
+  },
+  {
+    operation: 'createIdentityProvider',
+    fault: 'success-false',
+    scenario: 'fresh',
+    error: new RegExp(
+      `^Cloudflare: POST accounts/…/access/identity_providers failed ${ODD} Done before the failure: created Cognito app client`
+    )
+  },
+  {
+    operation: 'updateIdentityProvider',
+    fault: 'success-false',
+    scenario: 'staleIdp',
+    error: new RegExp(`^Cloudflare: PUT accounts/…/access/identity_providers/[\\w-]+ failed ${ODD} Done before`)
+  },
+  {
+    operation: 'getIdentityProvider',
+    fault: 'success-false',
+    scenario: 'fresh',
+    error: new RegExp(`^Cloudflare: GET accounts/…/access/identity_providers/[\\w-]+ failed ${ODD} Done before`)
+  },
+  {
+    operation: 'getOrganization',
+    fault: 'non-json',
+    scenario: 'fresh',
+    error: new RegExp(`^Cloudflare: GET accounts/…/access/organizations ${NOT_JSON}$`)
+  },
+  {
+    operation: 'listIdentityProviders',
+    fault: 'non-json',
+    scenario: 'fresh',
+    error: new RegExp(`^Cloudflare: GET accounts/…/access/identity_providers ${NOT_JSON}$`)
+  },
   // A 2xx without the envelope may or may not have created it: look, then create (once).
   { operation: 'createIdentityProvider', fault: 'non-json', scenario: 'fresh' },
-  { operation: 'updateIdentityProvider', fault: 'non-json', scenario: 'staleIdp', error: new RegExp(`^Cloudflare: PUT accounts/…/access/identity_providers/[\\w-]+ ${NOT_JSON} Done before`) }
+  {
+    operation: 'updateIdentityProvider',
+    fault: 'non-json',
+    scenario: 'staleIdp',
+    error: new RegExp(`^Cloudflare: PUT accounts/…/access/identity_providers/[\\w-]+ ${NOT_JSON} Done before`)
+  }
 ]
 
 describe("Cloudflare's surprising answers end in a clear error naming the call, and a re-run converges", () => {
@@ -401,11 +582,16 @@ describe('surprising states', () => {
     try {
       world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, { name: 'Amazon Cognito', type: 'onetimepin', config: {} })
       const error = expectCleanFailure(await runIn(world, 'fresh'))
-      expect(error).toMatch(/has an identity provider named "Amazon Cognito" of type onetimepin, not oidc\. Choose another idp-name, or rename that provider\./)
+      expect(error).toMatch(
+        /has an identity provider named "Amazon Cognito" of type onetimepin, not oidc\. Choose another idp-name, or rename that provider\./
+      )
       expect(world.writeAttempts()).toEqual([])
 
       expectSuccess(await runIn(world, 'fresh', { 'idp-name': 'Amazon Cognito (OIDC)' }))
-      expect(world.idps().map(idp => [idp.name, idp.type])).toEqual([['Amazon Cognito', 'onetimepin'], ['Amazon Cognito (OIDC)', 'oidc']])
+      expect(world.idps().map(idp => [idp.name, idp.type])).toEqual([
+        ['Amazon Cognito', 'onetimepin'],
+        ['Amazon Cognito (OIDC)', 'oidc']
+      ])
     } finally {
       await world.stop()
     }
@@ -418,7 +604,9 @@ describe('surprising states', () => {
       world.seedReadyClient()
       const [first, second] = world.clients()
       const error = expectCleanFailure(await runIn(world, 'fresh'))
-      expect(error).toContain(`has 2 app clients named "Cloudflare Access" (${first.ClientId}, ${second.ClientId}); set app-client-id to the one to use`)
+      expect(error).toContain(
+        `has 2 app clients named "Cloudflare Access" (${first.ClientId}, ${second.ClientId}); set app-client-id to the one to use`
+      )
       expect(world.writeAttempts()).toEqual([])
 
       const chosen = await runIn(world, 'fresh', { 'app-client-id': second.ClientId })
@@ -436,7 +624,9 @@ describe('surprising states', () => {
       SCENARIOS.staleIdp.seed(world)
       const [first, second] = world.idps()
       const error = expectCleanFailure(await runIn(world, 'staleIdp'))
-      expect(error).toContain(`has 2 OIDC identity providers named "Amazon Cognito" (${first.id}, ${second.id}); set idp-id to the one to use`)
+      expect(error).toContain(
+        `has 2 OIDC identity providers named "Amazon Cognito" (${first.id}, ${second.id}); set idp-id to the one to use`
+      )
       expect(world.writeAttempts()).toEqual([])
 
       expectSuccess(await runIn(world, 'staleIdp', { 'idp-id': first.id }))

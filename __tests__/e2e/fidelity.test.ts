@@ -19,8 +19,11 @@ const STALE_CALLBACK = 'https://oldteam.cloudflareaccess.com/cdn-cgi/access/call
 const OWN_CALLBACK = 'https://app.example.com/callback'
 
 function idpResource(result: RunResult) {
-  return planOf(result).resources.find(resource => resource.kind === 'cloudflare-identity-provider') as
-    { action: string; changes: Array<{ field: string }>; notes?: string[] }
+  return planOf(result).resources.find(resource => resource.kind === 'cloudflare-identity-provider') as {
+    action: string
+    changes: Array<{ field: string }>
+    notes?: string[]
+  }
 }
 
 const cloudflareWrites = () => world.cloudflare.writeAttempts().map(call => call.operation)
@@ -34,7 +37,10 @@ describe('a second apply writes nothing, whatever Cloudflare shows of what it ho
     expectSuccess(second)
     expect(world.writeAttempts()).toHaveLength(writes)
     expect(second.outputs.changed).toBe('false')
-    expect(idpResource(second)).toMatchObject({ action: 'no-change', notes: [expect.stringMatching(/^client_secret is not written: Cloudflare never shows it/)] })
+    expect(idpResource(second)).toMatchObject({
+      action: 'no-change',
+      notes: [expect.stringMatching(/^client_secret is not written: Cloudflare never shows it/)]
+    })
     expect(second.summary).toContain('client_secret is not written')
   })
 
@@ -85,39 +91,63 @@ test('sync-secret: true writes the secret once, and the plan, log and summary sa
 })
 
 describe('an update keeps what the action does not manage', () => {
-  test.each<SecretShown>(['absent', 'redacted'])('every scim_config flag, the SCIM secret and another config key survive (secrets shown %s)', async shown => {
-    world.cloudflare.secretShown = shown
-    expectSuccess(await world.run())
-    const [idp] = world.idps()
-    const scimSecret = 'scim0123456789abcdef0123456789ab'
-    const scim = { enabled: true, user_deprovision: true, seat_deprovision: true, group_member_deprovision: true, identity_update_behavior: 'reauth' }
-    idp.scim_config = { ...scim, secret: scimSecret, scim_base_url: `https://acme.cloudflareaccess.com/scim/${idp.id}` }
-    idp.config.prompt = 'login'
-    idp.config.claims = ['sub'] // drift, so that apply updates the provider
+  test.each<SecretShown>(['absent', 'redacted'])(
+    'every scim_config flag, the SCIM secret and another config key survive (secrets shown %s)',
+    async shown => {
+      world.cloudflare.secretShown = shown
+      expectSuccess(await world.run())
+      const [idp] = world.idps()
+      const scimSecret = 'scim0123456789abcdef0123456789ab'
+      const scim = {
+        enabled: true,
+        user_deprovision: true,
+        seat_deprovision: true,
+        group_member_deprovision: true,
+        identity_update_behavior: 'reauth'
+      }
+      idp.scim_config = { ...scim, secret: scimSecret, scim_base_url: `https://acme.cloudflareaccess.com/scim/${idp.id}` }
+      idp.config.prompt = 'login'
+      idp.config.claims = ['sub'] // drift, so that apply updates the provider
 
-    const result = await world.run()
-    expectSuccess(result)
-    expect(cloudflareWrites().at(-1)).toBe('updateIdentityProvider')
-    const stored = world.cloudflare.identityProvider(idp.id)!
-    expect(stored.scim_config).toEqual({ ...scim, secret: scimSecret, scim_base_url: `https://acme.cloudflareaccess.com/scim/${idp.id}` })
-    expect(stored.config).toMatchObject({ prompt: 'login', claims: ['sub', 'cognito:username', 'name', 'cognito:groups'] })
-    const sent = world.cloudflare.calls.filter(call => call.operation === 'updateIdentityProvider').at(-1)!.body as Record<string, Record<string, unknown>>
-    expect(sent.scim_config).toEqual(scim)
-    expect(idpResource(result).notes).toContainEqual(expect.stringContaining('The update keeps what the action does not manage: scim_config (enabled, user_deprovision, seat_deprovision, group_member_deprovision, identity_update_behavior'))
-    expect(planOf(result).checks.find(check => check.check === 'Cloudflare kept what was sent')).toMatchObject({ status: 'pass' })
-  })
+      const result = await world.run()
+      expectSuccess(result)
+      expect(cloudflareWrites().at(-1)).toBe('updateIdentityProvider')
+      const stored = world.cloudflare.identityProvider(idp.id)!
+      expect(stored.scim_config).toEqual({ ...scim, secret: scimSecret, scim_base_url: `https://acme.cloudflareaccess.com/scim/${idp.id}` })
+      expect(stored.config).toMatchObject({ prompt: 'login', claims: ['sub', 'cognito:username', 'name', 'cognito:groups'] })
+      const sent = world.cloudflare.calls.filter(call => call.operation === 'updateIdentityProvider').at(-1)!.body as Record<
+        string,
+        Record<string, unknown>
+      >
+      expect(sent.scim_config).toEqual(scim)
+      expect(idpResource(result).notes).toContainEqual(
+        expect.stringContaining(
+          'The update keeps what the action does not manage: scim_config (enabled, user_deprovision, seat_deprovision, group_member_deprovision, identity_update_behavior'
+        )
+      )
+      expect(planOf(result).checks.find(check => check.check === 'Cloudflare kept what was sent')).toMatchObject({ status: 'pass' })
+    }
+  )
 })
 
 describe('what cannot work is refused in the plan, before any write to either service', () => {
   test('a read_only identity provider', async () => {
     const client = world.cognito.addClient(world.pool.Id, { ClientName: 'Cloudflare Access', GenerateSecret: true })
-    const idp = world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, {
-      name: 'Amazon Cognito', type: 'oidc', read_only: true, config: { client_id: 'managed-elsewhere', client_secret: 'kept-by-terraform-0123' }
-    })
+    const idp = world.cloudflare.addIdentityProvider(
+      { accountId: ACCOUNT_ID },
+      {
+        name: 'Amazon Cognito',
+        type: 'oidc',
+        read_only: true,
+        config: { client_id: 'managed-elsewhere', client_secret: 'kept-by-terraform-0123' }
+      }
+    )
     const result = await world.run()
     expect(result.exitCode).toBe(1)
     const message = result.errors.join('\n')
-    expect(message).toContain(`Cloudflare identity provider ${idp.id} ("Amazon Cognito") is read-only (read_only: true): it is managed elsewhere`)
+    expect(message).toContain(
+      `Cloudflare identity provider ${idp.id} ("Amazon Cognito") is read-only (read_only: true): it is managed elsewhere`
+    )
     expect(world.writeAttempts()).toEqual([])
     expect(world.cognito.client(world.pool.Id, client.ClientId)?.CallbackURLs).toEqual([])
     expect(result.summary).toContain('is read-only')
@@ -135,7 +165,9 @@ describe('what cannot work is refused in the plan, before any write to either se
     const result = await world.run({ inputs: world.inputs({ 'app-client-id': m2m.ClientId }) })
     expect(result.exitCode).toBe(1)
     expect(result.errors.join('\n')).toMatch(
-      new RegExp(`app client ${m2m.ClientId} \\("Cloudflare Access"\\) is a machine-to-machine client .*set app-client-id to another confidential client, or remove app-client-id`)
+      new RegExp(
+        `app client ${m2m.ClientId} \\("Cloudflare Access"\\) is a machine-to-machine client .*set app-client-id to another confidential client, or remove app-client-id`
+      )
     )
     expect(world.writeAttempts()).toEqual([])
     expect(world.idps()).toEqual([])
@@ -153,7 +185,7 @@ test('ReadAttributes that lack email get it (shown in the plan), so ID tokens ca
   expect(world.cognito.client(world.pool.Id, client.ClientId)?.ReadAttributes).toEqual(['name', 'custom:team', 'email'])
 })
 
-describe('other teams\' Access callbacks', () => {
+describe("other teams' Access callbacks", () => {
   function seedSharedClient() {
     const client = world.seedReadyClient()
     client.CallbackURLs = [OWN_CALLBACK, CALLBACK, STALE_CALLBACK]
@@ -166,20 +198,27 @@ describe('other teams\' Access callbacks', () => {
     expectSuccess(result)
     expect(world.cognito.client(world.pool.Id, client.ClientId)?.CallbackURLs).toEqual([OWN_CALLBACK, CALLBACK, STALE_CALLBACK])
     expect(world.cognito.writeAttempts()).toEqual([])
-    const warning = expect.stringContaining(`also allows the Cloudflare Access callback of the Zero Trust team “oldteam” (${STALE_CALLBACK})`)
+    const warning = expect.stringContaining(
+      `also allows the Cloudflare Access callback of the Zero Trust team “oldteam” (${STALE_CALLBACK})`
+    )
     expect(result.warnings).toContainEqual(warning)
     expect(JSON.parse(result.outputs.plan).warnings).toEqual([warning])
     expect(result.summary).toContain('> [!WARNING]')
-    expect(result.summary).toMatch(/Team names are released on rename: if that team was renamed or deleted, whoever registers the name can receive authorization codes/)
+    expect(result.summary).toMatch(
+      /Team names are released on rename: if that team was renamed or deleted, whoever registers the name can receive authorization codes/
+    )
     expect(result.summary).toContain('prune-callbacks: true')
   })
 
-  test('are pruned with prune-callbacks: true, in the plan; the user\'s own callback stays', async () => {
+  test("are pruned with prune-callbacks: true, in the plan; the user's own callback stays", async () => {
     const client = seedSharedClient()
     const inputs = world.inputs({ 'prune-callbacks': 'true' })
     const planned = await world.run({ inputs: { ...inputs, mode: 'plan' } })
     expectSuccess(planned)
-    expect(planOf(planned).resources[1]).toMatchObject({ action: 'update', changes: [{ field: 'CallbackURLs', before: [OWN_CALLBACK, CALLBACK, STALE_CALLBACK], after: [OWN_CALLBACK, CALLBACK] }] })
+    expect(planOf(planned).resources[1]).toMatchObject({
+      action: 'update',
+      changes: [{ field: 'CallbackURLs', before: [OWN_CALLBACK, CALLBACK, STALE_CALLBACK], after: [OWN_CALLBACK, CALLBACK] }]
+    })
     expect(planned.summary).toContain('<del><code>https://oldteam.cloudflareaccess.com/cdn-cgi/access/callback</code></del>')
     expect(planned.warnings).toEqual([])
     expect(world.writeAttempts()).toEqual([])
@@ -197,21 +236,30 @@ describe('other teams\' Access callbacks', () => {
 test('a provider on a late page behind a clamped page size without total_pages is found, not duplicated', async () => {
   world.cloudflare.clampPerPage = 20
   world.cloudflare.reportTotalPages = false
-  for (let i = 0; i < 120; i++) world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, { name: `Other ${i}`, type: 'onetimepin', config: {} })
-  const idp = world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, {
-    name: 'Amazon Cognito', type: 'oidc', config: { client_id: 'x', client_secret: 'old-secret-value' }
-  })
+  for (let i = 0; i < 120; i++)
+    world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, { name: `Other ${i}`, type: 'onetimepin', config: {} })
+  const idp = world.cloudflare.addIdentityProvider(
+    { accountId: ACCOUNT_ID },
+    {
+      name: 'Amazon Cognito',
+      type: 'oidc',
+      config: { client_id: 'x', client_secret: 'old-secret-value' }
+    }
+  )
   const result = await world.run()
   expectSuccess(result)
   expect(result.outputs['identity-provider-id']).toBe(idp.id)
   expect(world.idps().filter(stored => stored.name === 'Amazon Cognito')).toHaveLength(1)
   expect(cloudflareWrites()).toEqual(['updateIdentityProvider'])
-  const pages = world.cloudflare.calls.filter(call => call.operation === 'listIdentityProviders').map(call => new URL(call.path, 'http://x').searchParams.get('page'))
+  const pages = world.cloudflare.calls
+    .filter(call => call.operation === 'listIdentityProviders')
+    .map(call => new URL(call.path, 'http://x').searchParams.get('page'))
   expect(pages).toEqual(['1', '2', '3', '4', '5', '6', '7'])
 })
 
-test('the hosted-UI probe sends what Cloudflare\'s browser sends: a PKCE challenge when pkce is on, none when off', async () => {
-  const probes = () => world.cognito.calls.filter(call => call.operation === 'Authorize').map(call => new URL(call.path, 'http://x').searchParams)
+test("the hosted-UI probe sends what Cloudflare's browser sends: a PKCE challenge when pkce is on, none when off", async () => {
+  const probes = () =>
+    world.cognito.calls.filter(call => call.operation === 'Authorize').map(call => new URL(call.path, 'http://x').searchParams)
   expectSuccess(await world.run())
   const withPkce = probes().at(-1)!
   expect(withPkce.get('code_challenge_method')).toBe('S256')

@@ -19,7 +19,10 @@ afterEach(async () => {
 })
 
 /** Runs the action on a pull_request event, as `mode: auto` sees it. */
-function planRun(inputs: Record<string, string> = {}, options: { fork?: boolean; githubToken?: string; pr?: number } = {}): Promise<RunResult> {
+function planRun(
+  inputs: Record<string, string> = {},
+  options: { fork?: boolean; githubToken?: string; pr?: number } = {}
+): Promise<RunResult> {
   return world.run({
     inputs: world.inputs(inputs),
     event: world.pullRequestEvent(options.pr ?? PR, options.fork ?? false),
@@ -179,7 +182,9 @@ describe('when the comment cannot be written', () => {
     expectSuccess(result)
     expectNoServiceWrites()
     expect(result.warnings).toHaveLength(1)
-    expect(result.warnings[0]).toMatch(/^This pull request comes from a fork, whose token is read-only, so the plan comment could not be written \(GitHub answered HTTP 403: .*\); the plan is in the job summary\.$/)
+    expect(result.warnings[0]).toMatch(
+      /^This pull request comes from a fork, whose token is read-only, so the plan comment could not be written \(GitHub answered HTTP 403: .*\); the plan is in the job summary\.$/
+    )
     expect(result.summary).toContain('**Plan: 2 to create.**')
     expect(world.allComments()).toEqual([])
     expectNoReadTokenLeak(result)
@@ -189,7 +194,11 @@ describe('when the comment cannot be written', () => {
     expectSuccess(await planRun())
     const result = await planRun({ claims: 'sub email_verified' }, { githubToken: GITHUB_READ_TOKEN })
     expectSuccess(result)
-    expect(result.warnings).toEqual([expect.stringMatching(/^The plan comment could not be written \(GitHub answered HTTP 403: .*\); the plan is in the job summary\. Give the job `permissions: pull-requests: write`\.$/)])
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /^The plan comment could not be written \(GitHub answered HTTP 403: .*\); the plan is in the job summary\. Give the job `permissions: pull-requests: write`\.$/
+      )
+    ])
     expect(result.summary).toContain('email_verified')
     expect(planComments()).toHaveLength(1)
     expect(planComments()[0].body).not.toContain('email_verified')
@@ -200,7 +209,9 @@ describe('when the comment cannot be written', () => {
     world.github.failNext('listComments', 'http500', 10)
     const result = await planRun()
     expectSuccess(result)
-    expect(result.warnings).toEqual([expect.stringMatching(/^The plan comment could not be written \(.*\); the plan is in the job summary\.$/)])
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/^The plan comment could not be written \(.*\); the plan is in the job summary\.$/)
+    ])
     expect(result.summary).toContain('**Plan: 2 to create.**')
   })
 
@@ -231,7 +242,10 @@ describe('when the comment cannot be written', () => {
   })
 
   test('a pull request of this repository without the token is a plain input error', async () => {
-    const result = await world.run({ inputs: { 'user-pool-id': world.pool.Id, 'cloudflare-account-id': ACCOUNT_ID }, event: world.pullRequestEvent(PR) })
+    const result = await world.run({
+      inputs: { 'user-pool-id': world.pool.Id, 'cloudflare-account-id': ACCOUNT_ID },
+      event: world.pullRequestEvent(PR)
+    })
     expect(result.exitCode).toBe(1)
     expect(result.errors.join('\n')).toContain('cloudflare-api-token: is required')
   })
@@ -255,17 +269,34 @@ describe('verdicts on the summary and the comment', () => {
   })
 
   const DRIFTS: Array<[string, (w: World) => Record<string, string> | void, RegExp]> = [
-    ['stale URL', w => {
-      w.idps()[0].config.auth_url = 'https://old-login.auth.eu-west-1.amazoncognito.com/oauth2/authorize'
-    }, /\| config\.auth_url \| <code>https:\/\/old-login\.auth\.eu-west-1\.amazoncognito\.com\/oauth2\/authorize<\/code> \| <code>https:\/\/acme-login\.auth\.eu-west-1\.amazoncognito\.com\/oauth2\/authorize<\/code> \|/],
-    ['missing callback', w => {
-      w.clients()[0].CallbackURLs = ['https://app.example.com/callback']
-    }, new RegExp(`\\| CallbackURLs \\| <code>https://app\\.example\\.com/callback</code> \\| <code>https://app\\.example\\.com/callback</code>, <ins><code>${CALLBACK.replace(/\./g, '\\.')}</code></ins> \\|`)],
-    ['different client id', w => {
-      w.idps()[0].config.client_id = 'someotherclientid0000000001'
-    }, /\| config\.client_id \| <code>someotherclientid0000000001<\/code> \| <code>[a-z0-9]{26}<\/code> \|\n\| config\.client_secret \| <i>\(sensitive\)<\/i> \| <i>\(sensitive\)<\/i> \|/],
-    ['changed claims', () => ({ claims: 'sub, cognito:username, email_verified' }),
-      /\| config\.claims \| <code>sub<\/code>, <code>cognito:username<\/code>, <del><code>name<\/code><\/del>, <del><code>cognito:groups<\/code><\/del> \| <code>sub<\/code>, <code>cognito:username<\/code>, <ins><code>email_verified<\/code><\/ins> \|/]
+    [
+      'stale URL',
+      w => {
+        w.idps()[0].config.auth_url = 'https://old-login.auth.eu-west-1.amazoncognito.com/oauth2/authorize'
+      },
+      /\| config\.auth_url \| <code>https:\/\/old-login\.auth\.eu-west-1\.amazoncognito\.com\/oauth2\/authorize<\/code> \| <code>https:\/\/acme-login\.auth\.eu-west-1\.amazoncognito\.com\/oauth2\/authorize<\/code> \|/
+    ],
+    [
+      'missing callback',
+      w => {
+        w.clients()[0].CallbackURLs = ['https://app.example.com/callback']
+      },
+      new RegExp(
+        `\\| CallbackURLs \\| <code>https://app\\.example\\.com/callback</code> \\| <code>https://app\\.example\\.com/callback</code>, <ins><code>${CALLBACK.replace(/\./g, '\\.')}</code></ins> \\|`
+      )
+    ],
+    [
+      'different client id',
+      w => {
+        w.idps()[0].config.client_id = 'someotherclientid0000000001'
+      },
+      /\| config\.client_id \| <code>someotherclientid0000000001<\/code> \| <code>[a-z0-9]{26}<\/code> \|\n\| config\.client_secret \| <i>\(sensitive\)<\/i> \| <i>\(sensitive\)<\/i> \|/
+    ],
+    [
+      'changed claims',
+      () => ({ claims: 'sub, cognito:username, email_verified' }),
+      /\| config\.claims \| <code>sub<\/code>, <code>cognito:username<\/code>, <del><code>name<\/code><\/del>, <del><code>cognito:groups<\/code><\/del> \| <code>sub<\/code>, <code>cognito:username<\/code>, <ins><code>email_verified<\/code><\/ins> \|/
+    ]
   ]
 
   test.each(DRIFTS)('drift (%s): "1 to change", the field before → after, and no write', async (_name, drift, row) => {
@@ -287,8 +318,17 @@ describe('verdicts on the summary and the comment', () => {
   test('drift on both sides and a missing domain: "2 to change, 1 to create"', async () => {
     const bare = await World.start({ pool: { id: 'eu-west-1_NoDomain1', domain: undefined } })
     try {
-      bare.cognito.addClient(bare.pool.Id, { ClientName: 'Cloudflare Access', GenerateSecret: true, AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid'] })
-      bare.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, { name: 'Amazon Cognito', type: 'oidc', config: { client_id: 'x', client_secret: 'old-secret-value' } })
+      bare.cognito.addClient(bare.pool.Id, {
+        ClientName: 'Cloudflare Access',
+        GenerateSecret: true,
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthFlows: ['code'],
+        AllowedOAuthScopes: ['openid']
+      })
+      bare.cloudflare.addIdentityProvider(
+        { accountId: ACCOUNT_ID },
+        { name: 'Amazon Cognito', type: 'oidc', config: { client_id: 'x', client_secret: 'old-secret-value' } }
+      )
       const result = await bare.run({ inputs: bare.inputs({ 'cognito-domain': 'globex-login' }), event: bare.pullRequestEvent(PR) })
       expectSuccess(result)
       expect(bare.cognito.writeAttempts()).toEqual([])
@@ -305,12 +345,16 @@ describe('hostile text', () => {
     const name = 'Evil | </td></table><img src=x onerror=alert(1)> [click](https://evil.example) @org/admins ## heading'
     const claim = '|</details><script>alert(1)</script>**x**'
     // The input refuses a line break; a provider's name read from Cloudflare may hold anything.
-    const existing = world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, { name: `${name}\n| injected | row |`, type: 'oidc', config: {} })
+    const existing = world.cloudflare.addIdentityProvider(
+      { accountId: ACCOUNT_ID },
+      { name: `${name}\n| injected | row |`, type: 'oidc', config: {} }
+    )
     const result = await planRun({ 'idp-name': name, 'idp-id': existing.id, claims: `sub ${claim}` })
     expectSuccess(result)
     const [comment] = planComments()
     for (const text of [result.summary, comment.body]) {
-      for (const bad of ['<img', '<script', '</table>', '</td>', '](https://evil', '@org', '## heading', '**x**']) expect(text).not.toContain(bad)
+      for (const bad of ['<img', '<script', '</table>', '</td>', '](https://evil', '@org', '## heading', '**x**'])
+        expect(text).not.toContain(bad)
       expect(text).not.toMatch(/^\| injected/m)
       expect(text.match(/<details[ >]/g)?.length).toBe(text.match(/<\/details>/g)?.length)
       expectIntactTables(text)
@@ -320,8 +364,13 @@ describe('hostile text', () => {
 
   test('a secret pasted into another input is redacted from the comment, the summary and the outputs', async () => {
     const client = world.cognito.addClient(world.pool.Id, {
-      ClientName: 'Cloudflare Access', GenerateSecret: true, CallbackURLs: [CALLBACK], AllowedOAuthFlows: ['code'],
-      AllowedOAuthScopes: ['openid', 'email', 'profile'], AllowedOAuthFlowsUserPoolClient: true, SupportedIdentityProviders: ['COGNITO']
+      ClientName: 'Cloudflare Access',
+      GenerateSecret: true,
+      CallbackURLs: [CALLBACK],
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      SupportedIdentityProviders: ['COGNITO']
     })
     // World.run fails the test if either secret shows anywhere, comments included.
     const result = await planRun({ 'idp-name': `Login ${TOKEN}`, claims: `sub ${client.ClientSecret}` })
@@ -336,13 +385,20 @@ describe('hostile text', () => {
 describe('a long plan', () => {
   /** A realistic big tenant: a client already serving ~90 apps, and a pool with many SAML providers. */
   function bigTenant(target: World) {
-    const callbacks = Array.from({ length: 90 }, (_, i) =>
-      `https://tenant-${String(i).padStart(3, '0')}.apps.example-enterprise-platform.com/authentication/oidc/amazon-cognito/callback/` +
-      `${'0123456789abcdef'.repeat(16)}/${i}`)
+    const callbacks = Array.from(
+      { length: 90 },
+      (_, i) =>
+        `https://tenant-${String(i).padStart(3, '0')}.apps.example-enterprise-platform.com/authentication/oidc/amazon-cognito/callback/` +
+        `${'0123456789abcdef'.repeat(16)}/${i}`
+    )
     const providers = Array.from({ length: 60 }, (_, i) => `SAML-Customer-${String(i).padStart(4, '0')}`)
     target.cognito.addClient(target.pool.Id, {
-      ClientName: 'Cloudflare Access', GenerateSecret: true, CallbackURLs: callbacks, AllowedOAuthFlows: ['code'],
-      AllowedOAuthScopes: ['openid', 'email', 'profile'], AllowedOAuthFlowsUserPoolClient: true,
+      ClientName: 'Cloudflare Access',
+      GenerateSecret: true,
+      CallbackURLs: callbacks,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      AllowedOAuthFlowsUserPoolClient: true,
       SupportedIdentityProviders: ['COGNITO', ...providers.slice(0, 50)]
     })
     return { callbacks, providers }
@@ -366,7 +422,10 @@ describe('a long plan', () => {
   })
 
   test('a huge list in a creation: the comment shows its first items and counts the rest', async () => {
-    const claims = Array.from({ length: 300 }, (_, i) => `https://claims.example.com/tenant/${String(i).padStart(3, '0')}/${'attribute-'.repeat(20)}`)
+    const claims = Array.from(
+      { length: 300 },
+      (_, i) => `https://claims.example.com/tenant/${String(i).padStart(3, '0')}/${'attribute-'.repeat(20)}`
+    )
     const result = await planRun({ claims: claims.join('\n') })
     expectSuccess(result)
     expect(result.summary.length).toBeGreaterThan(MAX_COMMENT_LENGTH)

@@ -36,21 +36,24 @@ function seedConverged(options: { secretCreated?: Date } = {}): FakeClient {
     SupportedIdentityProviders: ['COGNITO'],
     AllowedOAuthFlowsUserPoolClient: true
   })
-  world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, {
-    name: 'Amazon Cognito',
-    type: 'oidc',
-    config: {
-      client_id: client.ClientId,
-      client_secret: client.ClientSecret,
-      auth_url: `https://${HOST}/oauth2/authorize`,
-      token_url: `https://${HOST}/oauth2/token`,
-      certs_url: `${world.cognito.url}/${world.pool.Id}/.well-known/jwks.json`,
-      scopes: ['openid', 'email', 'profile'],
-      claims: ['sub', 'cognito:username', 'name', 'cognito:groups'],
-      email_claim_name: 'email',
-      pkce_enabled: true
+  world.cloudflare.addIdentityProvider(
+    { accountId: ACCOUNT_ID },
+    {
+      name: 'Amazon Cognito',
+      type: 'oidc',
+      config: {
+        client_id: client.ClientId,
+        client_secret: client.ClientSecret,
+        auth_url: `https://${HOST}/oauth2/authorize`,
+        token_url: `https://${HOST}/oauth2/token`,
+        certs_url: `${world.cognito.url}/${world.pool.Id}/.well-known/jwks.json`,
+        scopes: ['openid', 'email', 'profile'],
+        claims: ['sub', 'cognito:username', 'name', 'cognito:groups'],
+        email_claim_name: 'email',
+        pkce_enabled: true
+      }
     }
-  })
+  )
   return client
 }
 
@@ -83,12 +86,17 @@ function expectSafeWrites(): void {
 
 const ids = () => active().map(secret => secret.ClientSecretId)
 const calls = (operation: string) => world.cognito.calls.filter(call => call.operation === operation)
-const secretResource = (result: RunResult) => planOf(result).resources.find(resource => resource.kind === 'cognito-client-secret') as
-  { action: string; id?: string; changes: Array<{ field: string; before?: unknown; after?: unknown }>; notes?: string[] } | undefined
+const secretResource = (result: RunResult) =>
+  planOf(result).resources.find(resource => resource.kind === 'cognito-client-secret') as
+    { action: string; id?: string; changes: Array<{ field: string; before?: unknown; after?: unknown }>; notes?: string[] } | undefined
 
 /** An AWS JSON error, as Cognito answers one. */
 function awsError(type: string, message: string): RawAnswer {
-  return { status: 400, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type }, body: JSON.stringify({ __type: type, message }) }
+  return {
+    status: 400,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type },
+    body: JSON.stringify({ __type: type, message })
+  }
 }
 
 function failedWith(result: RunResult, text: string): string {
@@ -131,7 +139,10 @@ describe.each<DescribedSecret>(['oldest', 'newest'])('DescribeUserPoolClient sho
   test('Cognito refuses the add (no IAM permission): nothing changes, and the re-run rotates', async () => {
     seedConverged()
     const before = ids()
-    world.cognito.answerNext('AddUserPoolClientSecret', awsError('AccessDeniedException', 'User is not authorized to perform: cognito-idp:AddUserPoolClientSecret'))
+    world.cognito.answerNext(
+      'AddUserPoolClientSecret',
+      awsError('AccessDeniedException', 'User is not authorized to perform: cognito-idp:AddUserPoolClientSecret')
+    )
     const failed = await world.run({ inputs: world.inputs(ROTATE) })
     failedWith(failed, 'cognito-idp:AddUserPoolClientSecret')
     expect(ids()).toEqual(before)
@@ -163,7 +174,12 @@ describe.each<DescribedSecret>(['oldest', 'newest'])('DescribeUserPoolClient sho
     world.cloudflare.answerNext('updateIdentityProvider', {
       status: 400,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ success: false, errors: [{ code: 12130, message: 'access.api.error.invalid_request' }], messages: [], result: null })
+      body: JSON.stringify({
+        success: false,
+        errors: [{ code: 12130, message: 'access.api.error.invalid_request' }],
+        messages: [],
+        result: null
+      })
     })
     const failed = await world.run({ inputs: world.inputs(ROTATE) })
     const message = failedWith(failed, 'It was deleted again (rolled back)')
@@ -197,7 +213,7 @@ describe.each<DescribedSecret>(['oldest', 'newest'])('DescribeUserPoolClient sho
     const before = ids()
     world.cloudflare.failNext('updateIdentityProvider', 'http500', 12)
     const failed = await world.run({ inputs: world.inputs(ROTATE) })
-    failedWith(failed, 'accepts both, so Cloudflare\'s secret works whichever it holds')
+    failedWith(failed, "accepts both, so Cloudflare's secret works whichever it holds")
     expect(active()).toHaveLength(2)
     expectWorkingPair()
 
@@ -237,7 +253,10 @@ describe.each<DescribedSecret>(['oldest', 'newest'])('DescribeUserPoolClient sho
   test('the delete fails: both stay, Cloudflare holds the newer; the re-run deletes the older', async () => {
     seedConverged()
     const before = ids()
-    world.cognito.answerNext('DeleteUserPoolClientSecret', awsError('AccessDeniedException', 'User is not authorized to perform: cognito-idp:DeleteUserPoolClientSecret'))
+    world.cognito.answerNext(
+      'DeleteUserPoolClientSecret',
+      awsError('AccessDeniedException', 'User is not authorized to perform: cognito-idp:DeleteUserPoolClientSecret')
+    )
     const failed = await world.run({ inputs: world.inputs(ROTATE) })
     failedWith(failed, 'Cloudflare holds the newer')
     expect(active()).toHaveLength(2)
@@ -273,7 +292,11 @@ describe.each<DescribedSecret>(['oldest', 'newest'])('DescribeUserPoolClient sho
     const before = ids()
     // Cognito answers the check after the delete with invalid_client: Cloudflare's secret no longer works.
     world.cognito.beforeNext('DeleteUserPoolClientSecret', () => {
-      world.cognito.answerNext('Token', { status: 400, headers: { 'content-type': 'application/json' }, body: '{"error":"invalid_client"}' })
+      world.cognito.answerNext('Token', {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+        body: '{"error":"invalid_client"}'
+      })
     })
     const result = await world.run({ inputs: world.inputs(ROTATE) })
     expectSuccess(result)
@@ -285,7 +308,7 @@ describe.each<DescribedSecret>(['oldest', 'newest'])('DescribeUserPoolClient sho
   })
 })
 
-test('with no identity provider yet, the rotation is Cognito\'s alone, and the new provider gets the new secret', async () => {
+test("with no identity provider yet, the rotation is Cognito's alone, and the new provider gets the new secret", async () => {
   client = world.seedReadyClient()
   const before = ids()
   const result = await world.run({ inputs: world.inputs(ROTATE) })
@@ -303,7 +326,7 @@ describe('a new secret that Cognito takes a moment to accept', () => {
     world.cognito.newSecretRejections = 2
     const result = await world.run({ inputs: world.inputs(ROTATE) })
     expectSuccess(result)
-    expect(result.stdout).toContain('secret yet (Cognito\'s error `invalid_client` (HTTP 400)); checking again in 50 ms (2 of 6)')
+    expect(result.stdout).toContain("secret yet (Cognito's error `invalid_client` (HTTP 400)); checking again in 50 ms (2 of 6)")
     expectRotated(before)
     expectSafeWrites()
   })
@@ -327,7 +350,9 @@ describe('rotate-after-days', () => {
     const planned = await world.run({ inputs: world.inputs({ mode: 'plan', 'rotate-after-days': '30' }) })
     expectSuccess(planned)
     expect(planned.outputs.changed).toBe('true')
-    expect(secretResource(planned)?.notes?.[0]).toMatch(new RegExp(`^secret: rotate: the newest secret ${before[0]} \\(created [^)]+\\) is 40 days old, more than rotate-after-days \\(30\\)`))
+    expect(secretResource(planned)?.notes?.[0]).toMatch(
+      new RegExp(`^secret: rotate: the newest secret ${before[0]} \\(created [^)]+\\) is 40 days old, more than rotate-after-days \\(30\\)`)
+    )
 
     expectSuccess(await world.run({ inputs: world.inputs({ 'rotate-after-days': '30' }) }))
     expectRotated(before)
@@ -341,7 +366,9 @@ describe('rotate-after-days', () => {
     expectSuccess(result)
     expect(result.outputs.changed).toBe('false')
     expect(secretResource(result)).toMatchObject({ action: 'no-change', changes: [] })
-    expect(secretResource(result)?.notes?.[0]).toMatch(/^secret: kept: the secret \S+ \(created [^)]+\) is 10 days old, and rotate-after-days is 30\.$/)
+    expect(secretResource(result)?.notes?.[0]).toMatch(
+      /^secret: kept: the secret \S+ \(created [^)]+\) is 10 days old, and rotate-after-days is 30\.$/
+    )
     expect(ids()).toEqual(before)
     expect(calls('AddUserPoolClientSecret')).toEqual([])
     expect(world.cloudflare.writeAttempts()).toEqual([])
@@ -361,8 +388,14 @@ describe('plan mode', () => {
     expectSuccess(result)
     expect(result.outputs.changed).toBe('true')
     const resource = secretResource(result)
-    expect(resource).toMatchObject({ action: 'update', id: ids()[0], changes: [{ field: 'secret', before: [expect.stringContaining(ids()[0])], after: 'rotate' }] })
-    expect(resource?.notes?.[0]).toMatch(/^secret: rotate: requested \(rotate-secret: true\)\. A new secret is checked at the token endpoint/)
+    expect(resource).toMatchObject({
+      action: 'update',
+      id: ids()[0],
+      changes: [{ field: 'secret', before: [expect.stringContaining(ids()[0])], after: 'rotate' }]
+    })
+    expect(resource?.notes?.[0]).toMatch(
+      /^secret: rotate: requested \(rotate-secret: true\)\. A new secret is checked at the token endpoint/
+    )
     expect(result.stdout).toContain('~ update Cognito app client secret')
     expect(result.stdout).toContain('secret: rotate: requested (rotate-secret: true)')
     expect(result.summary).toContain('secret: rotate: requested (rotate-secret: true)')
@@ -404,6 +437,8 @@ describe('the credentials check', () => {
     expectSafeWrites()
     const [token] = calls('Token')
     expect(token.headers.authorization).toMatch(/^Basic /)
-    expect(String(token.body)).toMatch(/^grant_type=authorization_code&code=[0-9a-f-]{36}&redirect_uri=https%3A%2F%2Facme\.cloudflareaccess\.com/)
+    expect(String(token.body)).toMatch(
+      /^grant_type=authorization_code&code=[0-9a-f-]{36}&redirect_uri=https%3A%2F%2Facme\.cloudflareaccess\.com/
+    )
   })
 })

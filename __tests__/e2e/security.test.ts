@@ -17,11 +17,20 @@ async function inWorld(use: (world: World) => Promise<void>): Promise<void> {
 }
 
 function seedStaleIdp(world: World) {
-  return world.cloudflare.addIdentityProvider({ accountId: ACCOUNT_ID }, {
-    name: 'Amazon Cognito',
-    type: 'oidc',
-    config: { client_id: 'old-client', client_secret: 'old-secret-value', auth_url: 'https://old.example.com/a', token_url: 'https://old.example.com/t', certs_url: 'https://old.example.com/c' }
-  })
+  return world.cloudflare.addIdentityProvider(
+    { accountId: ACCOUNT_ID },
+    {
+      name: 'Amazon Cognito',
+      type: 'oidc',
+      config: {
+        client_id: 'old-client',
+        client_secret: 'old-secret-value',
+        auth_url: 'https://old.example.com/a',
+        token_url: 'https://old.example.com/t',
+        certs_url: 'https://old.example.com/c'
+      }
+    }
+  )
 }
 
 const lines = (result: RunResult) => result.stdout.split('\n')
@@ -102,7 +111,9 @@ test.concurrent.each(['createIdentityProvider', 'updateIdentityProvider'])(
       const echoed = world.cloudflare.calls.find(call => call.fault === 'echo-secret')
       expect(JSON.stringify(echoed?.body)).toContain(secret) // the fake really had the secret to echo
       const [error] = failed.errors
-      expect(error).toMatch(/HTTP 400\): \[12130\] access\.api\.error\.invalid_request: could not process request \{.*"client_secret":"\*\*\*"/)
+      expect(error).toMatch(
+        /HTTP 400\): \[12130\] access\.api\.error\.invalid_request: could not process request \{.*"client_secret":"\*\*\*"/
+      )
       expect(error).toMatch(/Not done: (create|update) Cloudflare identity provider “Amazon Cognito”/)
       expect(failed.summary).toContain('could not process request')
 
@@ -121,7 +132,9 @@ test.concurrent('plan mode on a pull request: the comment and the plan output sh
     expectSuccess(result)
     const [comment] = world.allComments()
     expect(comment.body).toContain('config.client_secret')
-    expect(planOf(result).resources[2].changes).toContainEqual(expect.objectContaining({ field: 'config.client_secret', after: '(sensitive)' }))
+    expect(planOf(result).resources[2].changes).toContainEqual(
+      expect.objectContaining({ field: 'config.client_secret', after: '(sensitive)' })
+    )
     expect(result.outputs.plan).toContain('(sensitive)')
     expect(result.masked).toContain(clientSecret(world))
   })
@@ -131,7 +144,9 @@ test.concurrent('a token without write permission fails with the permission name
   await inWorld(async world => {
     const result = await world.run({ inputs: world.inputs({ 'cloudflare-api-token': READ_TOKEN }) })
     expect(result.exitCode).toBe(1)
-    expect(result.errors[0]).toMatch(/HTTP 403\): \[10000\] Authentication error\. The API token needs the permission "Access: Organizations, Identity Providers, and Groups": Read to plan, Write to apply\./)
+    expect(result.errors[0]).toMatch(
+      /HTTP 403\): \[10000\] Authentication error\. The API token needs the permission "Access: Organizations, Identity Providers, and Groups": Read to plan, Write to apply\./
+    )
     expect(result.masked).toContain(READ_TOKEN)
   })
 })

@@ -13,7 +13,7 @@ const CHECK = {
   domain: 'Hosted domain is ACTIVE',
   branding: 'Managed login has a branding style',
   hostedUi: 'Hosted UI accepts client and callback',
-  credentials: 'Token endpoint accepts the client\'s credentials',
+  credentials: "Token endpoint accepts the client's credentials",
   readBack: 'Cloudflare kept what was sent'
 }
 
@@ -76,11 +76,23 @@ describe('1. the discovery document must name what Cloudflare gets', () => {
 
   test('a missing field is found missing; an unreachable document names its HTTP status', async () => {
     world.pool.discoveryOverrides = { token_endpoint: undefined }
-    const missing = expectStoppedBy(await world.run(), CHECK.discovery, `token_endpoint https://${HOST}/oauth2/token`, 'token_endpoint missing')
-    expect(missing).toContain(`the discovery document names no token_endpoint; Cognito publishes them only while the pool has a hosted domain: check in the Cognito console that ${HOST}`)
+    const missing = expectStoppedBy(
+      await world.run(),
+      CHECK.discovery,
+      `token_endpoint https://${HOST}/oauth2/token`,
+      'token_endpoint missing'
+    )
+    expect(missing).toContain(
+      `the discovery document names no token_endpoint; Cognito publishes them only while the pool has a hosted domain: check in the Cognito console that ${HOST}`
+    )
     world.pool.discoveryOverrides = undefined
     world.pool.discoveryStatus = 404
-    expectStoppedBy(await world.run(), CHECK.discovery, `HTTP 200 with the discovery document at ${issuer()}/.well-known/openid-configuration`, 'found HTTP 404')
+    expectStoppedBy(
+      await world.run(),
+      CHECK.discovery,
+      `HTTP 200 with the discovery document at ${issuer()}/.well-known/openid-configuration`,
+      'found HTTP 404'
+    )
   })
 
   test('the prefix domain chosen while the pool publishes its custom domain: another domain of the same pool passes, with a note', async () => {
@@ -91,24 +103,46 @@ describe('1. the discovery document must name what Cloudflare gets', () => {
       const prefixHost = 'acme-prefix.auth.eu-west-1.amazoncognito.com'
       expect(planOf(result).checks.find(check => check.check === CHECK.discovery)).toMatchObject({
         status: 'pass',
-        detail: expect.stringContaining(`note: the pool publishes its hosted UI on login.acme.com, and Cloudflare gets ${prefixHost}, another domain of the same pool`)
+        detail: expect.stringContaining(
+          `note: the pool publishes its hosted UI on login.acme.com, and Cloudflare gets ${prefixHost}, another domain of the same pool`
+        )
       })
-      expect(custom.idps()[0].config).toMatchObject({ auth_url: `https://${prefixHost}/oauth2/authorize`, token_url: `https://${prefixHost}/oauth2/token` })
+      expect(custom.idps()[0].config).toMatchObject({
+        auth_url: `https://${prefixHost}/oauth2/authorize`,
+        token_url: `https://${prefixHost}/oauth2/token`
+      })
     } finally {
       await custom.stop()
     }
   })
 
-  test('endpoints on a host that is not one of the pool\'s domains still stop apply, naming it', async () => {
-    world.pool.discoveryOverrides = { authorization_endpoint: 'https://login.elsewhere.com/oauth2/authorize', token_endpoint: 'https://login.elsewhere.com/oauth2/token' }
-    const message = expectStoppedBy(await world.run(), CHECK.discovery, `authorization_endpoint https://${HOST}/oauth2/authorize`, 'found authorization_endpoint https://login.elsewhere.com/oauth2/authorize')
+  test("endpoints on a host that is not one of the pool's domains still stop apply, naming it", async () => {
+    world.pool.discoveryOverrides = {
+      authorization_endpoint: 'https://login.elsewhere.com/oauth2/authorize',
+      token_endpoint: 'https://login.elsewhere.com/oauth2/token'
+    }
+    const message = expectStoppedBy(
+      await world.run(),
+      CHECK.discovery,
+      `authorization_endpoint https://${HOST}/oauth2/authorize`,
+      'found authorization_endpoint https://login.elsewhere.com/oauth2/authorize'
+    )
     expect(message).toContain('the pool publishes its hosted UI on login.elsewhere.com')
   })
 })
 
 describe('2. the JWKS must hold a key Cloudflare can verify RS256 ID tokens with', () => {
-  const ecKey = () => ({ ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }), kid: 'ec-1', alg: 'ES256', use: 'sig' })
-  const rsaKey = (bits: number, extra: object = {}) => ({ ...generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ format: 'jwk' }), kid: `rsa-${bits}`, ...extra })
+  const ecKey = () => ({
+    ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }),
+    kid: 'ec-1',
+    alg: 'ES256',
+    use: 'sig'
+  })
+  const rsaKey = (bits: number, extra: object = {}) => ({
+    ...generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ format: 'jwk' }),
+    kid: `rsa-${bits}`,
+    ...extra
+  })
   const cases: Array<[string, () => { keys: unknown[] }, string]> = [
     ['only an EC key', () => ({ keys: [ecKey()] }), '1 key(s), none usable: EC ES256 sig (kid ec-1)'],
     ['no keys at all', () => ({ keys: [] }), 'found no keys'],
@@ -135,7 +169,9 @@ describe('3. the hosted domain must be ACTIVE; a new one is waited for', () => {
       expectSuccess(result)
       const progress = result.stdout.split('\n').filter(line => line.startsWith('Waiting for hosted domain'))
       expect(progress).toEqual([
-        expect.stringMatching(/^Waiting for hosted domain globex-login\.auth\.eu-west-1\.amazoncognito\.com to be ACTIVE: it is CREATING after \d+\.\d s \(poll 1; next in 50 ms, giving up after 5\.0 s\)\.$/),
+        expect.stringMatching(
+          /^Waiting for hosted domain globex-login\.auth\.eu-west-1\.amazoncognito\.com to be ACTIVE: it is CREATING after \d+\.\d s \(poll 1; next in 50 ms, giving up after 5\.0 s\)\.$/
+        ),
         expect.stringMatching(/: it is CREATING after \d+\.\d s \(poll 2; /)
       ])
       expect(checksOf(result)[CHECK.domain]).toMatchObject({ status: 'pass' })
@@ -153,7 +189,9 @@ describe('3. the hosted domain must be ACTIVE; a new one is waited for', () => {
       const result = await bare.run({ inputs, env: { COGNITO_ACCESS_DOMAIN_WAIT_MS: '300' } })
       expect(result.exitCode).toBe(1)
       const message = result.errors.join('\n')
-      expect(message).toMatch(/Verification failed: Hosted domain is ACTIVE: expected globex-login\.auth\.eu-west-1\.amazoncognito\.com to be ACTIVE within 0\.3 s; found CREATING, not ACTIVE, after 0\.\d s\. Fix: .*re-run/)
+      expect(message).toMatch(
+        /Verification failed: Hosted domain is ACTIVE: expected globex-login\.auth\.eu-west-1\.amazoncognito\.com to be ACTIVE within 0\.3 s; found CREATING, not ACTIVE, after 0\.\d s\. Fix: .*re-run/
+      )
       expect(message).toContain('Nothing was written to Cloudflare')
       expect(bare.cloudflare.writeAttempts()).toEqual([])
 
@@ -184,8 +222,14 @@ describe('4. managed login: the client needs a branding style', () => {
       expectSuccess(planned)
       expect(planOf(planned).resources.find(resource => resource.kind === 'managed-login-branding')).toMatchObject({ action: 'create' })
       const planChecks = Object.fromEntries(planOf(planned).checks.map(check => [check.check, check]))
-      expect(planChecks[CHECK.branding]).toMatchObject({ status: 'skip', detail: `app client ${client.ClientId} has none; apply creates the default style (Cognito-provided values)` })
-      expect(planChecks[CHECK.hostedUi]).toMatchObject({ status: 'skip', detail: expect.stringContaining('the branding style is created during apply') })
+      expect(planChecks[CHECK.branding]).toMatchObject({
+        status: 'skip',
+        detail: `app client ${client.ClientId} has none; apply creates the default style (Cognito-provided values)`
+      })
+      expect(planChecks[CHECK.hostedUi]).toMatchObject({
+        status: 'skip',
+        detail: expect.stringContaining('the branding style is created during apply')
+      })
       expect(v2.writeAttempts()).toEqual([])
 
       const applied = await v2.run()
@@ -270,13 +314,16 @@ describe('plan mode: the checks run read-only and have a section of their own', 
     expect(checks[CHECK.discovery]).toMatchObject({ status: 'pass' })
     expect(checks[CHECK.jwks]).toMatchObject({ status: 'pass' })
     expect(checks[CHECK.domain]).toMatchObject({ status: 'pass', detail: `${HOST} is ACTIVE` })
-    expect(checks[CHECK.hostedUi]).toMatchObject({ status: 'skip', detail: 'the app client is created during apply; the probe runs during apply' })
+    expect(checks[CHECK.hostedUi]).toMatchObject({
+      status: 'skip',
+      detail: 'the app client is created during apply; the probe runs during apply'
+    })
     expect(result.summary).toContain(`| ⏭️ | ${CHECK.hostedUi} |`)
     expect(world.cognito.calls.some(call => call.operation === 'Authorize')).toBe(false)
     expect(world.writeAttempts()).toEqual([])
   })
 
-  test('a domain still CREATING is reported as apply\'s to wait for; one not created yet is checked as far as it can be', async () => {
+  test("a domain still CREATING is reported as apply's to wait for; one not created yet is checked as far as it can be", async () => {
     world.cognito.activateAfterPolls('acme-login', 5)
     const creating = checksOf(await world.run({ inputs: world.inputs({ mode: 'plan' }) }))
     expect(creating[CHECK.domain]).toMatchObject({ status: 'skip', detail: `${HOST} is CREATING; apply waits until it is ACTIVE` })
@@ -286,8 +333,16 @@ describe('plan mode: the checks run read-only and have a section of their own', 
       const result = await bare.run({ inputs: bare.inputs({ mode: 'plan', 'cognito-domain': 'globex-login' }) })
       expectSuccess(result)
       const checks = checksOf(result)
-      expect(checks[CHECK.discovery]).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^issuer, jwks_uri of .* match what Cloudflare gets; the authorization and token endpoints are checked once the domain exists$/) })
-      expect(checks[CHECK.domain]).toMatchObject({ status: 'skip', detail: 'globex-login.auth.eu-west-1.amazoncognito.com does not exist yet; apply creates it and waits until it is ACTIVE' })
+      expect(checks[CHECK.discovery]).toMatchObject({
+        status: 'pass',
+        detail: expect.stringMatching(
+          /^issuer, jwks_uri of .* match what Cloudflare gets; the authorization and token endpoints are checked once the domain exists$/
+        )
+      })
+      expect(checks[CHECK.domain]).toMatchObject({
+        status: 'skip',
+        detail: 'globex-login.auth.eu-west-1.amazoncognito.com does not exist yet; apply creates it and waits until it is ACTIVE'
+      })
       expect(bare.writeAttempts()).toEqual([])
     } finally {
       await bare.stop()

@@ -46,14 +46,26 @@ test('mixed: changes first, then creations, as "2 to change, 1 to create"', () =
 })
 
 test.each([
-  ['stale URL', observed({ identityProvider: convergedIdp({ auth_url: 'https://old.example.com/oauth2/authorize' }) }),
-    '| config.auth_url | <code>https://old.example.com/oauth2/authorize</code> | <code>https://acme.auth.eu-west-1.amazoncognito.com/oauth2/authorize</code> |'],
-  ['missing callback', observed({ client: convergedClient({ CallbackURLs: [] }) }),
-    `| CallbackURLs | <i>empty</i> | <ins><code>${CALLBACK}</code></ins> |`],
-  ['different client id', observed({ identityProvider: convergedIdp({ client_id: 'another' }) }),
-    '| config.client_id | <code>another</code> | <code>client0001</code> |'],
-  ['changed claims', observed({ identityProvider: convergedIdp({ claims: ['sub', 'custom:tenant'] }) }),
-    '| config.claims | <code>sub</code>, <del><code>custom:tenant</code></del> | <code>sub</code>, <ins><code>cognito:username</code></ins>, <ins><code>name</code></ins>, <ins><code>cognito:groups</code></ins> |']
+  [
+    'stale URL',
+    observed({ identityProvider: convergedIdp({ auth_url: 'https://old.example.com/oauth2/authorize' }) }),
+    '| config.auth_url | <code>https://old.example.com/oauth2/authorize</code> | <code>https://acme.auth.eu-west-1.amazoncognito.com/oauth2/authorize</code> |'
+  ],
+  [
+    'missing callback',
+    observed({ client: convergedClient({ CallbackURLs: [] }) }),
+    `| CallbackURLs | <i>empty</i> | <ins><code>${CALLBACK}</code></ins> |`
+  ],
+  [
+    'different client id',
+    observed({ identityProvider: convergedIdp({ client_id: 'another' }) }),
+    '| config.client_id | <code>another</code> | <code>client0001</code> |'
+  ],
+  [
+    'changed claims',
+    observed({ identityProvider: convergedIdp({ claims: ['sub', 'custom:tenant'] }) }),
+    '| config.claims | <code>sub</code>, <del><code>custom:tenant</code></del> | <code>sub</code>, <ins><code>cognito:username</code></ins>, <ins><code>name</code></ins>, <ins><code>cognito:groups</code></ins> |'
+  ]
 ])('drift (%s): "1 to change", open details, the field before and after', (_name, state, row) => {
   const text = render(state)
   expect(text).toContain('**Plan: 1 to change.**')
@@ -69,7 +81,9 @@ test('a new client id also replaces the secret, shown only as (sensitive)', () =
 
 test('the instance is named in the heading and the scope line: account or zone', () => {
   expect(render()).toContain('### 📋 Cognito → Cloudflare Access plan: “Amazon Cognito”')
-  expect(render()).toContain(`Cloudflare account <code>${ACCOUNT_ID}</code> · user pool <code>eu-west-1_AbC123xyZ</code> · callback <code>${CALLBACK}</code>`)
+  expect(render()).toContain(
+    `Cloudflare account <code>${ACCOUNT_ID}</code> · user pool <code>eu-west-1_AbC123xyZ</code> · callback <code>${CALLBACK}</code>`
+  )
   const zone = render(observed(), {}, { instance: { scope: { kind: 'zones', id: 'f'.repeat(32) }, idpName: 'Staff' } })
   expect(zone).toContain('plan: “Staff”')
   expect(zone).toContain(`Cloudflare zone <code>${'f'.repeat(32)}</code>`)
@@ -79,15 +93,21 @@ test('the footer links the commit and the run', () => {
   expect(render()).toContain(
     `<sub>Planned for commit [<code>abcdef012345</code>](https://github.com/acme/infra/commit/${SHA}) by [this run](https://github.com/acme/infra/actions/runs/42) · mode: auto on a pull_request event</sub>`
   )
-  expect(render(observed(), {}, { sha: 'not a sha)](javascript:x)', commitUrl: undefined })).toContain('Planned for commit an unknown commit')
+  expect(render(observed(), {}, { sha: 'not a sha)](javascript:x)', commitUrl: undefined })).toContain(
+    'Planned for commit an unknown commit'
+  )
 })
 
 test('hostile names and claims cannot close the table or add HTML', () => {
   // The input refuses line breaks and bidi characters, but a name read from Cloudflare may hold anything.
   const hostile = 'Evil | </td></table><img src=x onerror=alert(1)> `code` [link](http://x) @admin #1 \u202Egnp.exe\n| injected |'
-  const text = render(observed({ identityProvider: convergedIdp({}, hostile) }), { claims: 'sub </details><script>alert(1)</script> **bold** _em_' }, {
-    instance: { scope: context.instance.scope, idpName: hostile }
-  })
+  const text = render(
+    observed({ identityProvider: convergedIdp({}, hostile) }),
+    { claims: 'sub </details><script>alert(1)</script> **bold** _em_' },
+    {
+      instance: { scope: context.instance.scope, idpName: hostile }
+    }
+  )
   for (const bad of ['<img', '<script', '</table>', '</td>', '[link](', '@admin', ' #1 ', '\u202E', '**bold**', '_em_', '`code`']) {
     expect(text).not.toContain(bad)
   }
@@ -117,9 +137,16 @@ test('compact: long lists show only what changes, with a count and a note', () =
   // A long list in a creation: its first items, and how many more.
   const claims = Array.from({ length: 30 }, (_, i) => `claim-${i}`)
   const created = render(observed({ identityProvider: undefined }), { claims: claims.join(' ') }, { compact: true })
-  expect(created).toContain(`| config.claims | — | ${claims.slice(0, 10).map(claim => `<code>${claim}</code>`).join(', ')}, <i>and 20 more</i> |`)
+  expect(created).toContain(
+    `| config.claims | — | ${claims
+      .slice(0, 10)
+      .map(claim => `<code>${claim}</code>`)
+      .join(', ')}, <i>and 20 more</i> |`
+  )
   // Short lists stay whole.
-  expect(render(observed({ identityProvider: convergedIdp({ claims: ['sub'] }) }), {}, { compact: true })).toContain('<code>sub</code>, <ins>')
+  expect(render(observed({ identityProvider: convergedIdp({ claims: ['sub'] }) }), {}, { compact: true })).toContain(
+    '<code>sub</code>, <ins>'
+  )
 })
 
 test('after apply: past tense, the ids, and what was done', () => {
@@ -146,11 +173,18 @@ test('a failed apply says what was done and what was not', () => {
     mode: 'apply',
     failure: {
       message: 'Cloudflare: HTTP 403 <Authentication error>',
-      progress: { written: ['created Cognito prefix domain acme'], finished: ['cognito-domain'], ids: { 'cognito-domain': 'acme' }, fixFirst: false }
+      progress: {
+        written: ['created Cognito prefix domain acme'],
+        finished: ['cognito-domain'],
+        ids: { 'cognito-domain': 'acme' },
+        fixFirst: false
+      }
     }
   })
   expect(text).toContain('### ❌ Cognito → Cloudflare Access apply failed')
-  expect(text).toContain('**❌ Apply failed.** Cloudflare: HTTP 403 &lt;Authentication error&gt;\n\nRe-running the workflow finishes the job')
+  expect(text).toContain(
+    '**❌ Apply failed.** Cloudflare: HTTP 403 &lt;Authentication error&gt;\n\nRe-running the workflow finishes the job'
+  )
   expect(text).toContain('| | Resource | Result | Id |')
   expect(text).toMatch(/\| Cognito prefix domain .* \| created \|/)
   expect(text).toMatch(/\| Cloudflare identity provider .* \| not done \(create\) \|/)
@@ -172,7 +206,9 @@ test('failed verification checks in plan mode are called out under the verdict',
     { check: 'JWKS has an RS256 signing key', status: 'pass', detail: 'ok' }
   ]
   const text = renderReport(plan, context)
-  expect(text).toContain('**No changes. Cognito and Cloudflare Access match the configuration.**\n\n❌ 1 verification check failed, so apply would stop')
+  expect(text).toContain(
+    '**No changes. Cognito and Cloudflare Access match the configuration.**\n\n❌ 1 verification check failed, so apply would stop'
+  )
   expect(text).toContain('| ❌ | Discovery document matches | expected x; found y |')
 })
 
@@ -188,11 +224,15 @@ test('warnings come first, as GitHub alerts, escaped; notes have a section of th
   const stale = 'https://old_team.cloudflareaccess.com/cdn-cgi/access/callback'
   const client = convergedClient({ CallbackURLs: [CALLBACK, 'https://oldteam.cloudflareaccess.com/cdn-cgi/access/callback', stale] })
   const text = render(observed({ client }))
-  const alert = text.indexOf('> [!WARNING]\n> App client client0001 also allows the Cloudflare Access callback of the Zero Trust team “oldteam”')
+  const alert = text.indexOf(
+    '> [!WARNING]\n> App client client0001 also allows the Cloudflare Access callback of the Zero Trust team “oldteam”'
+  )
   expect(alert).toBeGreaterThan(text.indexOf('**No changes.'))
   expect(alert).toBeLessThan(text.indexOf('| | Resource |'))
   expect(text.match(/> \[!WARNING\]/g)).toHaveLength(1) // old_team is no DNS label, so no Access callback
-  expect(text).toContain('#### Notes\n\n- Cloudflare identity provider “Amazon Cognito”: client_secret is not written: Cloudflare never shows it')
+  expect(text).toContain(
+    '#### Notes\n\n- Cloudflare identity provider “Amazon Cognito”: client_secret is not written: Cloudflare never shows it'
+  )
   expectIntactTables(text)
   expect(render()).not.toContain('[!WARNING]')
 })

@@ -22,7 +22,9 @@ test('a successful apply reports what it did, with the ids, in the past tense', 
   expect(result.summary).toContain(`| ➕ | Cognito app client “Cloudflare Access” | created | <code>${client.ClientId}</code> |`)
   expect(result.summary).toContain(`| ➕ | Cloudflare identity provider “Amazon Cognito” | created | <code>${idp.id}</code> |`)
   expect(result.summary).toContain(`#### Done\n\n- created Cognito app client “Cloudflare Access” (${client.ClientId})`)
-  expect(result.summary).toMatch(/<sub>Applied for commit \[<code>c{12}<\/code>\]\(https:\/\/github\.com\/acme\/infra\/commit\/c{40}\) by \[this run\]\(.*\) · mode: apply<\/sub>/)
+  expect(result.summary).toMatch(
+    /<sub>Applied for commit \[<code>c{12}<\/code>\]\(https:\/\/github\.com\/acme\/infra\/commit\/c{40}\) by \[this run\]\(.*\) · mode: apply<\/sub>/
+  )
   expect(world.github.calls).toEqual([])
 })
 
@@ -34,7 +36,9 @@ test('an apply that fails half-way reports the cause, what was done and what was
   expect(world.idps()).toHaveLength(0)
   expect(result.summary).toContain('### ❌ Cognito → Cloudflare Access apply failed: “Amazon Cognito”')
   const [client] = world.clients()
-  expect(result.summary).toMatch(/\*\*❌ Apply failed\.\*\* Cloudflare: POST .* \(HTTP 403\): .*Authentication error.*\n\nRe-running the workflow finishes the job; nothing is created twice\./)
+  expect(result.summary).toMatch(
+    /\*\*❌ Apply failed\.\*\* Cloudflare: POST .* \(HTTP 403\): .*Authentication error.*\n\nRe-running the workflow finishes the job; nothing is created twice\./
+  )
   expect(result.summary).not.toContain('**Applied')
   expect(result.summary).toContain('| | Resource | Result | Id |')
   expect(result.summary).toContain(`| ➕ | Cognito app client “Cloudflare Access” | created | <code>${client.ClientId}</code> |`)

@@ -61,8 +61,10 @@ export function secretForms(secret: string): Record<string, string> {
 function checkSecrets(secrets: Record<string, string>): void {
   for (const [label, secret] of Object.entries(secrets)) {
     if (secret.length < MIN_SECRET_LENGTH) {
-      throw new Error(`leak check: secret "${label}" has ${secret.length} characters; use at least ` +
-        `${MIN_SECRET_LENGTH} so it cannot match by chance (a test bug)`)
+      throw new Error(
+        `leak check: secret "${label}" has ${secret.length} characters; use at least ` +
+          `${MIN_SECRET_LENGTH} so it cannot match by chance (a test bug)`
+      )
     }
   }
 }
@@ -172,7 +174,9 @@ function excerpt(text: string, leak: Leak, wanted: Wanted): string {
 
 /** The log as the runner shows it: the `::add-mask::` lines it carries out are consumed, the others stay. */
 function withoutConsumedMasks(text: string): string {
-  return processLines(text).map(({ line, command }) => (command?.command === 'add-mask' ? '' : line)).join('\n')
+  return processLines(text)
+    .map(({ line, command }) => (command?.command === 'add-mask' ? '' : line))
+    .join('\n')
 }
 
 /**
@@ -180,8 +184,7 @@ function withoutConsumedMasks(text: string): string {
  * "json-escaped client secret in summary, line 12: <excerpt>". Empty when there is none.
  * `log: true` reads the texts as the runner reads a step's output (see withoutConsumedMasks).
  */
-export function findLeaks(texts: Record<string, string>, secrets: Record<string, string>,
-  options: { log?: boolean } = {}): string[] {
+export function findLeaks(texts: Record<string, string>, secrets: Record<string, string>, options: { log?: boolean } = {}): string[] {
   checkSecrets(secrets)
   const wanted = wantedOf(secrets)
   const found: string[] = []

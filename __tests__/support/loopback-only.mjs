@@ -18,7 +18,10 @@ import net from 'node:net'
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1'])
 
 function isLoopback(host) {
-  const bare = String(host).toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '')
+  const bare = String(host)
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
   return LOOPBACK.has(bare)
 }
 

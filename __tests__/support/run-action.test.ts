@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { assertMasked, assertNoLeaks, findLeaks, secretForms } from './leak-check.js'
 import {
-  actionDefaults, inputVariable, parseCommands, parseFileCommand, REPO_ROOT, runAction, TEST_SHA,
+  actionDefaults,
+  inputVariable,
+  parseCommands,
+  parseFileCommand,
+  REPO_ROOT,
+  runAction,
+  TEST_SHA,
   type RunOptions
 } from './run-action.js'
 
@@ -45,12 +51,23 @@ describe('a run', () => {
       const { env, cwd, event } = JSON.parse(result.stdout)
       expect(env.HARNESS_PARENT_ONLY).toBeUndefined()
       expect(env).toMatchObject({
-        GITHUB_ACTIONS: 'true', CI: 'true', RUNNER_OS: 'Linux', GITHUB_SHA: TEST_SHA,
-        GITHUB_REPOSITORY: 'acme/infra', GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main',
-        GITHUB_API_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'AKIDTESTFAKE',
-        RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true', EXTRA: 'yes',
-        'INPUT_USER-POOL-ID': 'eu-west-1_AbC123xyZ', INPUT_MODE: 'auto', INPUT_SCOPES: 'openid email profile',
-        'INPUT_GITHUB-TOKEN': 'ghs_faketoken', 'INPUT_APP-CLIENT-ID': ''
+        GITHUB_ACTIONS: 'true',
+        CI: 'true',
+        RUNNER_OS: 'Linux',
+        GITHUB_SHA: TEST_SHA,
+        GITHUB_REPOSITORY: 'acme/infra',
+        GITHUB_EVENT_NAME: 'push',
+        GITHUB_REF: 'refs/heads/main',
+        GITHUB_API_URL: 'http://127.0.0.1:9',
+        AWS_ACCESS_KEY_ID: 'AKIDTESTFAKE',
+        RUNNER_DEBUG: '1',
+        ACTIONS_STEP_DEBUG: 'true',
+        EXTRA: 'yes',
+        'INPUT_USER-POOL-ID': 'eu-west-1_AbC123xyZ',
+        INPUT_MODE: 'auto',
+        INPUT_SCOPES: 'openid email profile',
+        'INPUT_GITHUB-TOKEN': 'ghs_faketoken',
+        'INPUT_APP-CLIENT-ID': ''
       })
       expect(env.AWS_EC2_METADATA_DISABLED).toBeUndefined()
       expect(env.NODE_OPTIONS).toMatch(/^--import=file:.*loopback-only\.mjs$/)
@@ -108,15 +125,17 @@ describe('parsers', () => {
   })
 
   test('commands: decoding as the runner does, and stop-commands', () => {
-    const commands = parseCommands([
-      '::error title=a%3A b%2C c,line=2::50%25 done%0Anext',
-      '  ::warning::indented',
-      '::not-a-command::x',
-      '::stop-commands::tok',
-      '::error::ignored',
-      '::tok::',
-      '::notice::%250A stays'
-    ].join('\n'))
+    const commands = parseCommands(
+      [
+        '::error title=a%3A b%2C c,line=2::50%25 done%0Anext',
+        '  ::warning::indented',
+        '::not-a-command::x',
+        '::stop-commands::tok',
+        '::error::ignored',
+        '::tok::',
+        '::notice::%250A stays'
+      ].join('\n')
+    )
     expect(commands).toEqual([
       { command: 'error', properties: { title: 'a: b, c', line: '2' }, message: '50% done\nnext' },
       { command: 'warning', properties: {}, message: 'indented' },
@@ -127,14 +146,16 @@ describe('parsers', () => {
 })
 
 test('commands: the older ##[name] syntax anywhere in a line, names in any case, as the runner parses them', () => {
-  const commands = parseCommands([
-    'log text ##[error]forged%5D here',
-    '::WARNING::upper',
-    '::Stop-Commands::Tok',
-    '##[error]ignored while stopped',
-    'text ##[tok]',
-    '::notice::resumed'
-  ].join('\n'))
+  const commands = parseCommands(
+    [
+      'log text ##[error]forged%5D here',
+      '::WARNING::upper',
+      '::Stop-Commands::Tok',
+      '##[error]ignored while stopped',
+      'text ##[tok]',
+      '::notice::resumed'
+    ].join('\n')
+  )
   expect(commands).toEqual([
     { command: 'error', properties: {}, message: 'forged] here' },
     { command: 'warning', properties: {}, message: 'upper' },
@@ -182,8 +203,9 @@ describe('leak check', () => {
 
   test('any 16-character piece of a secret, in any form, is a leak', () => {
     const token = { token: 'Zq4Xw8Rt2Lk6Jp0Vn3Hb7Md5Fs9Gc1Ya' }
-    expect(findLeaks({ summary: `page quotes ${token.token.slice(5, 21)} only` }, token)[0])
-      .toMatch(/^16-character piece of the raw token in summary, line 1: page quotes <secret:token> only$/)
+    expect(findLeaks({ summary: `page quotes ${token.token.slice(5, 21)} only` }, token)[0]).toMatch(
+      /^16-character piece of the raw token in summary, line 1: page quotes <secret:token> only$/
+    )
     expect(findLeaks({ summary: `cut ${token.token.slice(0, 15)}…` }, token)).toEqual([])
     const encodedPiece = Buffer.from(`xy${token.token.slice(3, 20)}`).toString('base64')
     expect(findLeaks({ stderr: encodedPiece }, token)).toHaveLength(1)
@@ -234,9 +256,11 @@ describe('loopback-only guard', () => {
     expect(outcomes.remoteHttps.error).toMatch(/loopback-only guard: blocked connection to github\.com:443/)
     expect(outcomes.remoteLookup.error).toMatch(/loopback-only guard: blocked DNS lookup of example\.com/)
     expect(outcomes.remoteLookupCallback.error).toMatch(/loopback-only guard: blocked DNS lookup of example\.com/)
-    expect(result.errors).toEqual(expect.arrayContaining([
-      'loopback-only guard blocked connection to example.com:80',
-      'loopback-only guard blocked connection to 1.1.1.1:80'
-    ]))
+    expect(result.errors).toEqual(
+      expect.arrayContaining([
+        'loopback-only guard blocked connection to example.com:80',
+        'loopback-only guard blocked connection to 1.1.1.1:80'
+      ])
+    )
   })
 })

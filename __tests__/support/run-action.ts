@@ -105,8 +105,9 @@ function inputEnv(given: Record<string, string>, githubToken = ''): Record<strin
   const declared = actionInputs()
   const unknown = Object.keys(given).filter(name => !(name in declared))
   if (unknown.length > 0) {
-    throw new Error(`runAction: action.yml declares no input ${unknown.map(n => `"${n}"`).join(', ')}; ` +
-      `declared: ${Object.keys(declared).join(', ')}`)
+    throw new Error(
+      `runAction: action.yml declares no input ${unknown.map(n => `"${n}"`).join(', ')}; ` + `declared: ${Object.keys(declared).join(', ')}`
+    )
   }
   const defaults = actionDefaults()
   const env: Record<string, string> = {}
@@ -161,8 +162,7 @@ async function createSandbox(payload: Record<string, unknown>): Promise<Sandbox>
 /** GITHUB_REF and friends, derived from the event the way GitHub does for push and pull_request. */
 function refEnv(payload: Record<string, unknown>): Record<string, string> {
   const pr = payload.pull_request as { number?: number; head?: { ref?: string }; base?: { ref?: string } } | undefined
-  const ref = pr?.number !== undefined ? `refs/pull/${pr.number}/merge`
-    : typeof payload.ref === 'string' ? payload.ref : 'refs/heads/main'
+  const ref = pr?.number !== undefined ? `refs/pull/${pr.number}/merge` : typeof payload.ref === 'string' ? payload.ref : 'refs/heads/main'
   return {
     GITHUB_REF: ref,
     GITHUB_REF_NAME: ref.replace(/^refs\/(heads|tags)\//, '').replace(/^refs\/pull\//, ''),
@@ -227,8 +227,13 @@ function parentEnv(): Record<string, string> {
   return env
 }
 
-function buildEnv(sandbox: Sandbox, inputs: Record<string, string>, options: RunOptions, eventName: string,
-  payload: Record<string, unknown>): Record<string, string> {
+function buildEnv(
+  sandbox: Sandbox,
+  inputs: Record<string, string>,
+  options: RunOptions,
+  eventName: string,
+  payload: Record<string, unknown>
+): Record<string, string> {
   const env: Record<string, string | undefined> = {
     ...parentEnv(),
     HOME: sandbox.home,
@@ -278,8 +283,12 @@ function runChild(entry: string, env: Record<string, string>, cwd: string, timeo
       clearTimeout(timer)
       const result = { exitCode, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }
       if (!timedOut) return resolvePromise(result)
-      reject(new Error(`runAction: ${entry} did not finish within ${timeoutMs} ms and was killed\n` +
-        `--- stdout (tail) ---\n${tail(result.stdout)}\n--- stderr (tail) ---\n${tail(result.stderr)}`))
+      reject(
+        new Error(
+          `runAction: ${entry} did not finish within ${timeoutMs} ms and was killed\n` +
+            `--- stdout (tail) ---\n${tail(result.stdout)}\n--- stderr (tail) ---\n${tail(result.stderr)}`
+        )
+      )
     })
   })
 }
@@ -314,8 +323,23 @@ export function parseFileCommand(text: string): Record<string, string> {
 }
 
 // The commands the runner acts on; any other `::x::` line is printed as is. Names are case-insensitive.
-const RUNNER_COMMANDS = new Set(['add-mask', 'add-matcher', 'add-path', 'debug', 'echo', 'endgroup', 'error',
-  'group', 'notice', 'remove-matcher', 'save-state', 'set-env', 'set-output', 'stop-commands', 'warning'])
+const RUNNER_COMMANDS = new Set([
+  'add-mask',
+  'add-matcher',
+  'add-path',
+  'debug',
+  'echo',
+  'endgroup',
+  'error',
+  'group',
+  'notice',
+  'remove-matcher',
+  'save-state',
+  'set-env',
+  'set-output',
+  'stop-commands',
+  'warning'
+])
 
 // The runner unescapes %25 last, so `%250A` stays the literal text `%0A`.
 function unescapeData(text: string): string {
@@ -343,7 +367,10 @@ function parseV2(line: string, registered: Set<string>): WorkflowCommand | undef
   if (!registered.has(command)) return undefined
   const properties: Record<string, string> = {}
   if (space >= 0) {
-    for (const pair of info.slice(space + 1).trim().split(',')) {
+    for (const pair of info
+      .slice(space + 1)
+      .trim()
+      .split(',')) {
       const equals = pair.indexOf('=')
       if (equals > 0 && equals < pair.length - 1) properties[pair.slice(0, equals)] = unescapeProperty(pair.slice(equals + 1))
     }

@@ -152,7 +152,11 @@ export class World {
 }
 
 /** Output `plan` as an object. */
-export function planOf(result: RunResult): { changed: boolean; resources: Array<{ kind: string; action: string; id?: string; changes: Array<{ field: string }> }>; checks: Array<{ check: string; status: string; detail: string }> } {
+export function planOf(result: RunResult): {
+  changed: boolean
+  resources: Array<{ kind: string; action: string; id?: string; changes: Array<{ field: string }> }>
+  checks: Array<{ check: string; status: string; detail: string }>
+} {
   return JSON.parse(result.outputs.plan)
 }
 

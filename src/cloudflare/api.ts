@@ -200,10 +200,20 @@ function checkEnvelope<T>(what: string, response: HttpResponse): Envelope<T> {
     // A proxy's page, or a 2xx without the envelope: the request's outcome is unknown, so a
     // create looks before it retries.
     const unknownOutcome = transient || (status >= 200 && status < 300)
-    throw failure(`${what} answered HTTP ${status} with a body that is not Cloudflare's JSON envelope: ${excerpt(response.text)}`, status, unknownOutcome, wait)
+    throw failure(
+      `${what} answered HTTP ${status} with a body that is not Cloudflare's JSON envelope: ${excerpt(response.text)}`,
+      status,
+      unknownOutcome,
+      wait
+    )
   }
   if (status >= 400 || envelope.success !== true) {
-    throw failure(`${what} failed (HTTP ${status}${envelope.success === false && status < 400 ? ', success: false' : ''}): ${errorText(envelope, status)}`, status, transient, wait)
+    throw failure(
+      `${what} failed (HTTP ${status}${envelope.success === false && status < 400 ? ', success: false' : ''}): ${errorText(envelope, status)}`,
+      status,
+      transient,
+      wait
+    )
   }
   return envelope
 }
@@ -215,8 +225,13 @@ function failure(message: string, status?: number, transient = false, retryAfter
 /** An identity provider as the API answers one: an object with a text id, name and type. */
 function checkedIdentityProvider(item: unknown, what: string): IdentityProvider {
   const idp = item as Partial<IdentityProvider> | null
-  const valid = typeof idp === 'object' && idp !== null && !Array.isArray(idp) &&
-    typeof idp.id === 'string' && typeof idp.name === 'string' && typeof idp.type === 'string' &&
+  const valid =
+    typeof idp === 'object' &&
+    idp !== null &&
+    !Array.isArray(idp) &&
+    typeof idp.id === 'string' &&
+    typeof idp.name === 'string' &&
+    typeof idp.type === 'string' &&
     (idp.config === undefined || idp.config === null || typeof idp.config === 'object')
   if (!valid) throw new ServiceError('Cloudflare', `${what} is not an identity provider (${describeMalformed(item)}).`)
   return { ...idp, config: idp.config ?? {} } as IdentityProvider

@@ -28,7 +28,15 @@ export interface KeptSettings {
 
 /** Config keys the action writes. */
 const MANAGED_CONFIG = new Set([
-  'client_id', 'client_secret', 'auth_url', 'token_url', 'certs_url', 'scopes', 'claims', 'email_claim_name', 'pkce_enabled'
+  'client_id',
+  'client_secret',
+  'auth_url',
+  'token_url',
+  'certs_url',
+  'scopes',
+  'claims',
+  'email_claim_name',
+  'pkce_enabled'
 ])
 /** Config keys Cloudflare computes (the Terraform provider marks them computed): never sent back. */
 const CLOUDFLARE_OWNED_CONFIG = new Set(['redirect_url'])
@@ -101,7 +109,7 @@ export function secretDecision(
 ): SecretDecision {
   if (!existing) return { write: true, because: 'the identity provider is new' }
   if (clientId === undefined || existing.config?.client_id !== clientId) {
-    return { write: true, because: 'the client id changes, and the new client\'s secret goes with it' }
+    return { write: true, because: "the client id changes, and the new client's secret goes with it" }
   }
   if (newSecret) return { write: true, because: 'the app client got a new secret in this run' }
   if (syncSecret) return { write: true, because: 'sync-secret is true (Cloudflare never shows the secret, so it cannot be compared)' }
@@ -112,11 +120,15 @@ export function secretDecision(
 export function secretNote(decision: SecretDecision, action: 'create' | 'update' | 'no-change'): string {
   if (decision.write) return `client_secret is written: ${decision.because}.`
   if (action === 'update') {
-    return `client_secret is not compared (Cloudflare never shows it): ${decision.because}. ` +
-      'The update carries the app client\'s current secret, because a PUT replaces the whole provider.'
+    return (
+      `client_secret is not compared (Cloudflare never shows it): ${decision.because}. ` +
+      "The update carries the app client's current secret, because a PUT replaces the whole provider."
+    )
   }
-  return `client_secret is not written: Cloudflare never shows it, so it cannot be compared, and ${decision.because}. ` +
+  return (
+    `client_secret is not written: Cloudflare never shows it, so it cannot be compared, and ${decision.because}. ` +
     'To repair a secret changed in the dashboard, run once with sync-secret: true.'
+  )
 }
 
 /**
@@ -158,7 +170,9 @@ export function lostScimSettings(stored: IdentityProvider, kept: KeptSettings): 
 export function keptNote(kept: KeptSettings): string | undefined {
   const parts: string[] = []
   // Flags that are off are SCIM's defaults: worth no words.
-  const scim = Object.entries(kept.scimConfig ?? {}).filter(([, value]) => isSet(value)).map(([key]) => key)
+  const scim = Object.entries(kept.scimConfig ?? {})
+    .filter(([, value]) => isSet(value))
+    .map(([key]) => key)
   if (scim.length > 0) parts.push(`scim_config (${scim.join(', ')}; Cloudflare keeps its SCIM secret)`)
   const config = Object.keys(kept.config)
   if (config.length > 0) parts.push(config.map(key => `config.${key}`).join(', '))
@@ -196,7 +210,9 @@ export async function findIdentityProvider(
     const found = await api.getIdentityProvider(wanted.id)
     if (!found) throw new ActionError(`idp-id: no identity provider ${wanted.id} in Cloudflare ${api.scopeLabel}.`)
     if (found.type !== 'oidc') {
-      throw new ActionError(`idp-id: identity provider ${wanted.id} ("${found.name}") is of type ${found.type}, not oidc; the action manages OIDC providers only.`)
+      throw new ActionError(
+        `idp-id: identity provider ${wanted.id} ("${found.name}") is of type ${found.type}, not oidc; the action manages OIDC providers only.`
+      )
     }
     return found
   }
@@ -232,7 +248,9 @@ const TEAM_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 export async function readTeamName(api: CloudflareApi): Promise<string> {
   const org = await api.getOrganization()
   const authDomain = org.auth_domain ?? ''
-  const team = authDomain.toLowerCase().endsWith('.cloudflareaccess.com') ? authDomain.slice(0, -'.cloudflareaccess.com'.length).toLowerCase() : ''
+  const team = authDomain.toLowerCase().endsWith('.cloudflareaccess.com')
+    ? authDomain.slice(0, -'.cloudflareaccess.com'.length).toLowerCase()
+    : ''
   if (!TEAM_NAME.test(team)) {
     const shown = org.auth_domain === undefined ? 'none' : JSON.stringify(redactedExcerpt(authDomain, 100))
     throw new ActionError(

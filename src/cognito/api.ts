@@ -39,8 +39,12 @@ export interface CognitoOptions {
 }
 
 const RETRYABLE_NAMES = new Set([
-  'TooManyRequestsException', 'ConcurrentModificationException', 'InternalErrorException',
-  'TimeoutError', 'RequestTimeout', 'ThrottlingException'
+  'TooManyRequestsException',
+  'ConcurrentModificationException',
+  'InternalErrorException',
+  'TimeoutError',
+  'RequestTimeout',
+  'ThrottlingException'
 ])
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'])
 
@@ -144,10 +148,16 @@ export class CognitoApi {
       token = answer.NextToken
       if (!token) return ids
       if (seen.has(token)) {
-        throw new ServiceError('Cognito', `ListUserPoolClients answered page ${page} with a NextToken it had already given: the paging loops, so it was stopped.`)
+        throw new ServiceError(
+          'Cognito',
+          `ListUserPoolClients answered page ${page} with a NextToken it had already given: the paging loops, so it was stopped.`
+        )
       }
       if (page >= MAX_CLIENT_PAGES) {
-        throw new ServiceError('Cognito', `ListUserPoolClients still had more pages after ${MAX_CLIENT_PAGES}, so paging was stopped; set app-client-id to adopt a client by id.`)
+        throw new ServiceError(
+          'Cognito',
+          `ListUserPoolClients still had more pages after ${MAX_CLIENT_PAGES}, so paging was stopped; set app-client-id to adopt a client by id.`
+        )
       }
       seen.add(token)
     }
@@ -213,11 +223,27 @@ export class CognitoApi {
    * One SDK call for the modules that keep their own operations (secrets.ts): with this client's
    * retries (`retry: false` for a write that is not safe to repeat), budget, logging and errors.
    */
-  send<T extends Answer>(operation: string, retry: boolean, send: (sdk: CognitoIdentityProviderClient, options: { abortSignal: AbortSignal }) => Promise<T>): Promise<T>
-  send<T extends Answer>(operation: string, retry: boolean, send: (sdk: CognitoIdentityProviderClient, options: { abortSignal: AbortSignal }) => Promise<T>, expected: string): Promise<T | undefined>
-  send<T extends Answer>(operation: string, retry: boolean, send: (sdk: CognitoIdentityProviderClient, options: { abortSignal: AbortSignal }) => Promise<T>, expected?: string): Promise<T | undefined> {
+  send<T extends Answer>(
+    operation: string,
+    retry: boolean,
+    send: (sdk: CognitoIdentityProviderClient, options: { abortSignal: AbortSignal }) => Promise<T>
+  ): Promise<T>
+  send<T extends Answer>(
+    operation: string,
+    retry: boolean,
+    send: (sdk: CognitoIdentityProviderClient, options: { abortSignal: AbortSignal }) => Promise<T>,
+    expected: string
+  ): Promise<T | undefined>
+  send<T extends Answer>(
+    operation: string,
+    retry: boolean,
+    send: (sdk: CognitoIdentityProviderClient, options: { abortSignal: AbortSignal }) => Promise<T>,
+    expected?: string
+  ): Promise<T | undefined> {
     const client = retry ? this.sdk : this.sdkNoRetry
-    return expected === undefined ? this.call(operation, options => send(client, options)) : this.call(operation, options => send(client, options), expected)
+    return expected === undefined
+      ? this.call(operation, options => send(client, options))
+      : this.call(operation, options => send(client, options), expected)
   }
 
   /** One SDK call within the overall budget, with a debug line, its errors made one clear line. */
@@ -226,7 +252,8 @@ export class CognitoApi {
   private call<T extends Answer>(operation: string, send: Send<T>, expected: string): Promise<T | undefined>
   private async call<T extends Answer>(operation: string, send: Send<T>, expected?: string): Promise<T | undefined> {
     const started = Date.now()
-    const took = (attempts?: number) => `in ${Date.now() - started} ms${attempts !== undefined && attempts > 1 ? ` (${attempts} attempts)` : ''}`
+    const took = (attempts?: number) =>
+      `in ${Date.now() - started} ms${attempts !== undefined && attempts > 1 ? ` (${attempts} attempts)` : ''}`
     const budget = AbortSignal.timeout(this.options.totalTimeoutMs)
     const abortSignal = AbortSignal.any([budget, workSignal()])
     try {
@@ -237,7 +264,10 @@ export class CognitoApi {
       const sdkError = error as SdkError
       this.options.debug(`Cognito ${operation} → ${sdkError.name ?? 'error'} ${took(sdkError.$metadata?.attempts)}`)
       if (expected !== undefined && sdkError.name === expected) return undefined
-      throw deadlineStop(`Cognito ${operation}`) ?? toServiceError(operation, sdkError, budget.aborted ? this.options.totalTimeoutMs : undefined)
+      throw (
+        deadlineStop(`Cognito ${operation}`) ??
+        toServiceError(operation, sdkError, budget.aborted ? this.options.totalTimeoutMs : undefined)
+      )
     }
   }
 
@@ -250,12 +280,20 @@ export class CognitoApi {
 /** A page of ListUserPoolClients, each item checked: a `null` or an item without an id is an error naming it. */
 function checkedClients(items: unknown, page: number): Array<{ ClientId: string; ClientName?: string }> {
   if (items === undefined) return []
-  if (!Array.isArray(items)) throw new ServiceError('Cognito', `ListUserPoolClients answered page ${page} with UserPoolClients that is not a list.`)
+  if (!Array.isArray(items))
+    throw new ServiceError('Cognito', `ListUserPoolClients answered page ${page} with UserPoolClients that is not a list.`)
   return items.map((item: unknown, index) => {
     const client = item as { ClientId?: unknown; ClientName?: unknown } | null
-    if (typeof client !== 'object' || client === null || typeof client.ClientId !== 'string' ||
-      (client.ClientName !== undefined && typeof client.ClientName !== 'string')) {
-      throw new ServiceError('Cognito', `ListUserPoolClients answered page ${page} with item ${index + 1} that is not an app client (${describeMalformed(item)}).`)
+    if (
+      typeof client !== 'object' ||
+      client === null ||
+      typeof client.ClientId !== 'string' ||
+      (client.ClientName !== undefined && typeof client.ClientName !== 'string')
+    ) {
+      throw new ServiceError(
+        'Cognito',
+        `ListUserPoolClients answered page ${page} with item ${index + 1} that is not an app client (${describeMalformed(item)}).`
+      )
     }
     return client as { ClientId: string; ClientName?: string }
   })
@@ -270,9 +308,10 @@ function operationName(commandName: string | undefined): string {
 function toServiceError(operation: string, error: SdkError, budgetMs?: number): ServiceError {
   const name = error.name ?? error.code ?? 'Error'
   const code = error.code && error.code !== name ? ` ${error.code}` : ''
-  let message = budgetMs !== undefined
-    ? `${operation} got no answer within ${budgetMs} ms, retries included.`
-    : `${operation} failed: ${name}${code}: ${error.message ?? ''}`.trim()
+  let message =
+    budgetMs !== undefined
+      ? `${operation} got no answer within ${budgetMs} ms, retries included.`
+      : `${operation} failed: ${name}${code}: ${error.message ?? ''}`.trim()
   if (name === 'AccessDeniedException' || name === 'NotAuthorizedException' || name === 'UnrecognizedClientException') {
     message += ` The AWS credentials need cognito-idp:${operation} on the user pool (see the README's IAM policy).`
   }

@@ -27,7 +27,11 @@ export function poolHostnames(pool: Pick<UserPoolType, 'Domain' | 'CustomDomain'
  * Which domain to use: the one asked for (a custom domain must already be the pool's; a prefix is
  * created when the pool has none), else the pool's custom domain, else its prefix domain.
  */
-export function chooseDomain(pool: Pick<UserPoolType, 'Id' | 'Domain' | 'CustomDomain'>, wanted: string | undefined, region: string): DomainChoice {
+export function chooseDomain(
+  pool: Pick<UserPoolType, 'Id' | 'Domain' | 'CustomDomain'>,
+  wanted: string | undefined,
+  region: string
+): DomainChoice {
   const prefix = pool.Domain || undefined
   const custom = pool.CustomDomain || undefined
   if (wanted?.includes('.')) {
@@ -74,8 +78,10 @@ export const DOMAIN_CHECK = 'Hosted domain is ACTIVE'
 /** How to get a domain out of a status that waiting does not fix; undefined when waiting may. */
 export function deadEndFix(status: string | undefined): string | undefined {
   if (status === 'FAILED') {
-    return 'a custom domain fails when its ACM certificate (in us-east-1) or its DNS record is wrong: fix them, ' +
+    return (
+      'a custom domain fails when its ACM certificate (in us-east-1) or its DNS record is wrong: fix them, ' +
       'or delete the domain in the Cognito console, then re-run.'
+    )
   }
   if (status === 'DELETING') {
     return 'the domain is being deleted: wait until it is gone, then re-run with cognito-domain set to a prefix, and the action creates one.'
@@ -106,9 +112,12 @@ export async function waitForActiveDomain(hostname: string, options: WaitOptions
     const fix = deadEndFix(status)
     if (fix) throw domainFailure(hostname, String(status), fix)
     if (waited + options.pollMs > options.maxWaitMs) {
-      throw domainFailure(hostname, `${status ?? 'no status'}, not ACTIVE, after ${seconds(waited)} s`,
+      throw domainFailure(
+        hostname,
+        `${status ?? 'no status'}, not ACTIVE, after ${seconds(waited)} s`,
         'a new domain can take a few minutes: re-run the workflow (the domain is kept), or raise COGNITO_ACCESS_DOMAIN_WAIT_MS.',
-        ` within ${seconds(options.maxWaitMs)} s`)
+        ` within ${seconds(options.maxWaitMs)} s`
+      )
     }
     options.log(
       `Waiting for hosted domain ${hostname} to be ACTIVE: it is ${status ?? 'not visible yet'} after ${seconds(waited)} s ` +

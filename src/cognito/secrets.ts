@@ -47,7 +47,10 @@ export class ClientSecrets {
       token = answer.NextToken
       if (!token) return oldestFirst(secrets)
       if (seen.has(token) || page >= MAX_SECRET_PAGES) {
-        throw new ServiceError('Cognito', `ListUserPoolClientSecrets still had more pages after page ${page} (or gave a NextToken twice), so paging was stopped.`)
+        throw new ServiceError(
+          'Cognito',
+          `ListUserPoolClientSecrets still had more pages after page ${page} (or gave a NextToken twice), so paging was stopped.`
+        )
       }
       seen.add(token)
     }
@@ -79,9 +82,16 @@ function checkedSecrets(operation: string, items: unknown, page: number): Client
   return items.map((item: unknown, index) => {
     const secret = item as { ClientSecretId?: unknown; ClientSecretCreateDate?: unknown } | null
     const created = secret?.ClientSecretCreateDate
-    if (typeof secret?.ClientSecretId !== 'string' || !SECRET_ID.test(secret.ClientSecretId) ||
-      !(created instanceof Date) || Number.isNaN(created.getTime())) {
-      throw new ServiceError('Cognito', `${operation} answered a client secret (page ${page}, item ${index + 1}) without an id of the form <client-id>--<epoch> or a date (${describeMalformed(item)}).`)
+    if (
+      typeof secret?.ClientSecretId !== 'string' ||
+      !SECRET_ID.test(secret.ClientSecretId) ||
+      !(created instanceof Date) ||
+      Number.isNaN(created.getTime())
+    ) {
+      throw new ServiceError(
+        'Cognito',
+        `${operation} answered a client secret (page ${page}, item ${index + 1}) without an id of the form <client-id>--<epoch> or a date (${describeMalformed(item)}).`
+      )
     }
     return { id: secret.ClientSecretId, created }
   })

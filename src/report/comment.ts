@@ -23,8 +23,7 @@ export interface CommentTarget {
 }
 
 export type CommentResult =
-  | { outcome: 'created' | 'updated' | 'unchanged'; id: number }
-  | { outcome: 'skipped'; reason: string; status?: number }
+  { outcome: 'created' | 'updated' | 'unchanged'; id: number } | { outcome: 'skipped'; reason: string; status?: number }
 
 /** The hidden marker; a hash, so that no user text ends up inside the HTML comment. */
 export function commentMarker(instance: string): string {
@@ -72,9 +71,16 @@ interface Comment {
 /** A comment as the API lists it; anything else is an error naming GitHub. */
 function checkedComment(item: unknown, page: number): Comment {
   const comment = item as Comment | null
-  if (typeof comment !== 'object' || comment === null || typeof comment.id !== 'number' ||
-    (comment.body !== undefined && comment.body !== null && typeof comment.body !== 'string')) {
-    throw new ServiceError('GitHub', `page ${page} of the pull request's comments holds an item that is not a comment (${describeMalformed(item)}).`)
+  if (
+    typeof comment !== 'object' ||
+    comment === null ||
+    typeof comment.id !== 'number' ||
+    (comment.body !== undefined && comment.body !== null && typeof comment.body !== 'string')
+  ) {
+    throw new ServiceError(
+      'GitHub',
+      `page ${page} of the pull request's comments holds an item that is not a comment (${describeMalformed(item)}).`
+    )
   }
   return comment
 }
@@ -86,11 +92,13 @@ function checkedComment(item: unknown, page: number): Comment {
  */
 async function findComment(client: GitHubClient, target: CommentTarget, marker: string, identity: string): Promise<Comment | undefined> {
   const parameters = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber }
-  const pages = listPages(client, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', parameters, 'the pull request\'s comments')
+  const pages = listPages(client, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', parameters, "the pull request's comments")
   let page = 0
   for await (const items of pages) {
     page++
-    const found = items.map(item => checkedComment(item, page)).find(comment => isOurComment(comment.body, marker) && writtenBy(comment, identity))
+    const found = items
+      .map(item => checkedComment(item, page))
+      .find(comment => isOurComment(comment.body, marker) && writtenBy(comment, identity))
     if (found) return found
   }
   return undefined
@@ -117,7 +125,11 @@ export async function upsertComment(target: CommentTarget, versions: string[]): 
     const own = ownFailure(error)
     const status = (error as { status?: unknown }).status
     if (own || typeof status !== 'number') return { outcome: 'skipped', reason: redact(describeError(own ?? error)) }
-    return { outcome: 'skipped', reason: redactedExcerpt(`GitHub answered HTTP ${status}: ${(error as Error).message}`, MAX_REASON_CHARS), status }
+    return {
+      outcome: 'skipped',
+      reason: redactedExcerpt(`GitHub answered HTTP ${status}: ${(error as Error).message}`, MAX_REASON_CHARS),
+      status
+    }
   } finally {
     await client.close()
   }

@@ -122,7 +122,7 @@ export function fitSummary(full: string, compact?: () => string, limitBytes = SU
   const shorter = compact?.() ?? full
   let cut = shorter
   // Characters take 1 to 4 bytes: shrink the character limit until the bytes fit.
-  for (let limit = limitBytes; Buffer.byteLength(cut) > limitBytes && limit > 0; ) {
+  for (let limit = limitBytes; Buffer.byteLength(cut) > limitBytes && limit > 0;) {
     cut = fitComment(shorter, limit, SUMMARY_CUT_NOTE)
     limit = Math.floor((limit * limitBytes) / Math.max(Buffer.byteLength(cut), 1)) - 1
   }
@@ -168,9 +168,10 @@ async function commentOnPullRequest(settings: Settings, run: RunContext, version
 
 function skippedCommentWarning(pr: PullRequest, reason: string, status?: number): string {
   const denied = status === 403 || status === 404
-  const why = pr.fromFork && denied
-    ? 'This pull request comes from a fork, whose token is read-only, so the plan comment could not be written'
-    : 'The plan comment could not be written'
+  const why =
+    pr.fromFork && denied
+      ? 'This pull request comes from a fork, whose token is read-only, so the plan comment could not be written'
+      : 'The plan comment could not be written'
   const fix = !pr.fromFork && denied ? ' Give the job `permissions: pull-requests: write`.' : ''
   return `${why} (${reason}); the plan is in the job summary.${fix}`
 }

@@ -54,8 +54,20 @@ const COMPACT_LIST_ITEMS = 10
 // emphasis, links and images, mentions and issue references, math, and the backslash that would
 // escape our escapes. `_` is emphasis only at a word's edge; inside a word (pool ids) it is kept.
 const ENTITIES: Record<string, string> = {
-  '&': '&amp;', '<': '&lt;', '>': '&gt;', '|': '&#124;', '`': '&#96;', '\\': '&#92;', '*': '&#42;', '_': '&#95;',
-  '~': '&#126;', '[': '&#91;', ']': '&#93;', '@': '&#64;', '#': '&#35;', '$': '&#36;'
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '|': '&#124;',
+  '`': '&#96;',
+  '\\': '&#92;',
+  '*': '&#42;',
+  _: '&#95;',
+  '~': '&#126;',
+  '[': '&#91;',
+  ']': '&#93;',
+  '@': '&#64;',
+  '#': '&#35;',
+  $: '&#36;'
 }
 const SPECIAL = /[&<>|`\\*~[\]@#$]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu
 // Control characters, and the bidirectional overrides that can make text read other than it is.
@@ -64,7 +76,10 @@ const INVISIBLE = /[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u
 
 /** Text safe inside a table cell or a line: one line, every character that could inject Markdown or HTML an entity. */
 export function escapeMarkdown(value: string): string {
-  return value.replace(/[\r\n\t]+/g, ' ').replace(INVISIBLE, '\ufffd').replace(SPECIAL, char => ENTITIES[char])
+  return value
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(INVISIBLE, '\ufffd')
+    .replace(SPECIAL, char => ENTITIES[char])
 }
 
 /** One value as inline code; our own placeholders (sensitive, known after apply) in italics. */
@@ -148,8 +163,9 @@ function resourceTable(plan: Plan, context: ReportContext): string[] {
   return [
     `| | Resource | ${header} | Id |`,
     '| --- | --- | --- | --- |',
-    ...plan.resources.map(resource =>
-      `| ${SYMBOL[resource.action]} | ${escapeMarkdown(resource.title)} | ${actionCell(resource, context)} | ${formatValue(ids[resource.kind] ?? resource.id)} |`
+    ...plan.resources.map(
+      resource =>
+        `| ${SYMBOL[resource.action]} | ${escapeMarkdown(resource.title)} | ${actionCell(resource, context)} | ${formatValue(ids[resource.kind] ?? resource.id)} |`
     ),
     ''
   ]
@@ -216,7 +232,10 @@ function verdictLines(plan: Plan, context: ReportContext): string[] {
   const lines = [`**${verdict(plan, context.applied !== undefined)}**`, '']
   const failed = plan.checks.filter(check => check.status === 'fail').length
   if (failed > 0 && context.mode === 'plan') {
-    lines.push(`❌ ${plural(failed, 'verification check')} failed, so apply would stop before writing to Cloudflare; see Verification below.`, '')
+    lines.push(
+      `❌ ${plural(failed, 'verification check')} failed, so apply would stop before writing to Cloudflare; see Verification below.`,
+      ''
+    )
   }
   return lines
 }
@@ -228,7 +247,9 @@ function warningLines(plan: Plan): string[] {
 
 /** What a reviewer should know about each resource's plan: why the secret is or is not written, what an update keeps. */
 function notesSection(plan: Plan): string[] {
-  const notes = plan.resources.flatMap(resource => (resource.notes ?? []).map(note => `- ${escapeMarkdown(resource.title)}: ${escapeMarkdown(note)}`))
+  const notes = plan.resources.flatMap(resource =>
+    (resource.notes ?? []).map(note => `- ${escapeMarkdown(resource.title)}: ${escapeMarkdown(note)}`)
+  )
   return notes.length > 0 ? ['#### Notes', '', ...notes, ''] : []
 }
 
@@ -242,10 +263,18 @@ function doneSection(context: ReportContext): string[] {
 function compactNote(context: ReportContext): string[] {
   if (!context.compact) return []
   if (context.compactFor === 'summary') {
-    return ['> [!NOTE]', '> Long lists show only their first changes, so that this summary fits (GitHub drops summaries over 1 MiB). The whole plan is in the `plan` output.', '']
+    return [
+      '> [!NOTE]',
+      '> Long lists show only their first changes, so that this summary fits (GitHub drops summaries over 1 MiB). The whole plan is in the `plan` output.',
+      ''
+    ]
   }
   const where = context.runUrl ? `the [job summary](${safeUrl(context.runUrl)})` : 'the job summary'
-  return ['> [!NOTE]', `> Long lists show only their first changes, so that this comment fits. The whole plan is in ${where} and in the \`plan\` output.`, '']
+  return [
+    '> [!NOTE]',
+    `> Long lists show only their first changes, so that this comment fits. The whole plan is in ${where} and in the \`plan\` output.`,
+    ''
+  ]
 }
 
 /** A URL from the runner's context for a Markdown link target: no space or parenthesis can end it early. */
@@ -256,7 +285,11 @@ function safeUrl(url: string): string {
 function footer(context: ReportContext): string[] {
   const verb = context.mode === 'plan' ? 'Planned' : 'Applied'
   const sha = /^[0-9a-f]{7,64}$/i.test(context.sha) ? context.sha.slice(0, 12) : ''
-  const commit = sha ? (context.commitUrl ? `[<code>${sha}</code>](${safeUrl(context.commitUrl)})` : `<code>${sha}</code>`) : 'an unknown commit'
+  const commit = sha
+    ? context.commitUrl
+      ? `[<code>${sha}</code>](${safeUrl(context.commitUrl)})`
+      : `<code>${sha}</code>`
+    : 'an unknown commit'
   const run = context.runUrl ? ` by [this run](${safeUrl(context.runUrl)})` : ''
   return ['---', `<sub>${verb} for commit ${commit}${run} · ${escapeMarkdown(context.modeReason)}</sub>`]
 }

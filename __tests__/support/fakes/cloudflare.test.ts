@@ -27,11 +27,7 @@ beforeEach(async () => {
 afterEach(() => fake.stop())
 
 /** A call to the fake; token null sends no Authorization header. */
-async function cf(
-  method: string,
-  path: string,
-  options: { token?: string | null; body?: unknown } = {}
-): Promise<Reply> {
+async function cf(method: string, path: string, options: { token?: string | null; body?: unknown } = {}): Promise<Reply> {
   const token = options.token === undefined ? WRITE : options.token
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (token !== null) headers.authorization = `Bearer ${token}`
@@ -205,7 +201,11 @@ describe('identity providers', () => {
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
     expect(created.json.result.config).not.toHaveProperty('client_secret')
     expect(created.json.result).toMatchObject({ name: 'Cognito', type: 'oidc', scim_config: { enabled: false } })
-    const shown: Array<[SecretShown, unknown]> = [['absent', undefined], ['null', null], ['redacted', REDACTED]]
+    const shown: Array<[SecretShown, unknown]> = [
+      ['absent', undefined],
+      ['null', null],
+      ['redacted', REDACTED]
+    ]
     for (const [mode, value] of shown) {
       fake.secretShown = mode
       for (const config of [(await cf('GET', `${idps}/${id}`)).json.result.config, (await cf('GET', idps)).json.result[0].config]) {
@@ -220,7 +220,10 @@ describe('identity providers', () => {
   test('answers can leave out default values, or show them all', async () => {
     const body = oidcBody({}, { claims: [], pkce_enabled: false, email_claim_name: 'email' })
     const { id } = (await cf('POST', idps, { body })).json.result
-    expect((await cf('GET', `${idps}/${id}`)).json.result).toMatchObject({ config: { claims: [], pkce_enabled: false, email_claim_name: 'email' }, scim_config: { enabled: false } })
+    expect((await cf('GET', `${idps}/${id}`)).json.result).toMatchObject({
+      config: { claims: [], pkce_enabled: false, email_claim_name: 'email' },
+      scim_config: { enabled: false }
+    })
     fake.omitDefaults = true
     const terse = (await cf('GET', `${idps}/${id}`)).json.result
     expect(terse.config).not.toHaveProperty('claims')
@@ -237,7 +240,11 @@ describe('identity providers', () => {
     expect(idp.scim_config).not.toHaveProperty('secret')
     const enable = oidcBody({ scim_config: { enabled: true, user_deprovision: true, seat_deprovision: true } })
     const enabled = await cf('PUT', `${idps}/${idp.id}`, { body: enable })
-    expect(enabled.json.result.scim_config).toMatchObject({ enabled: true, secret: REDACTED, scim_base_url: `https://acme.cloudflareaccess.com/scim/${idp.id}` })
+    expect(enabled.json.result.scim_config).toMatchObject({
+      enabled: true,
+      secret: REDACTED,
+      scim_base_url: `https://acme.cloudflareaccess.com/scim/${idp.id}`
+    })
     const scimSecret = idp.scim_config.secret
     expect(scimSecret).toMatch(/^[0-9a-f]{32}$/)
     await cf('PUT', `${idps}/${idp.id}`, { body: oidcBody() })
@@ -248,7 +255,10 @@ describe('identity providers', () => {
   })
 
   test('a read_only provider reads, but refuses PUT and DELETE', async () => {
-    const idp = fake.addIdentityProvider({ accountId: ACCOUNT }, { name: 'managed', type: 'oidc', config: { client_id: 'c' }, read_only: true })
+    const idp = fake.addIdentityProvider(
+      { accountId: ACCOUNT },
+      { name: 'managed', type: 'oidc', config: { client_id: 'c' }, read_only: true }
+    )
     expect((await cf('GET', `${idps}/${idp.id}`)).json.result).toMatchObject({ id: idp.id, read_only: true })
     for (const method of ['PUT', 'DELETE']) {
       const reply = await cf(method, `${idps}/${idp.id}`, { body: method === 'PUT' ? oidcBody() : undefined })
@@ -266,7 +276,13 @@ describe('identity providers', () => {
     expect(reply.json.result.map((idp: StoredIdp) => idp.name)).toEqual(['idp 3', 'idp 4', 'idp 5'])
     expect(reply.json.result_info).toEqual({ page: 2, per_page: 3, count: 3, total_count: 7 })
     fake.reportTotalPages = true
-    expect((await cf('GET', `${idps}?page=3&per_page=50`)).json.result_info).toEqual({ page: 3, per_page: 3, count: 1, total_count: 7, total_pages: 3 })
+    expect((await cf('GET', `${idps}?page=3&per_page=50`)).json.result_info).toEqual({
+      page: 3,
+      per_page: 3,
+      count: 1,
+      total_count: 7,
+      total_pages: 3
+    })
   })
 
   test('names are not unique: a second create is a second provider', async () => {
@@ -318,9 +334,7 @@ describe('identity providers', () => {
     expect(github.type).toBe('github')
     const unknown = await cf('PUT', `${idps}/00000000-0000-4000-8000-000000000000`, { body: oidcBody() })
     expect(unknown.status).toBe(404)
-    expect(unknown.json.errors).toEqual([
-      { code: CloudflareErrorCode.access, message: 'access.api.error.identity_provider_not_found' }
-    ])
+    expect(unknown.json.errors).toEqual([{ code: CloudflareErrorCode.access, message: 'access.api.error.identity_provider_not_found' }])
   })
 
   test('DELETE answers the id and the provider is gone', async () => {

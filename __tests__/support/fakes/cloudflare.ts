@@ -180,7 +180,14 @@ export class CloudflareFake extends HttpFake {
 
   addIdentityProvider(
     scope: CloudflareScope,
-    idp: { name: string; type: string; config: Record<string, unknown>; id?: string; scim_config?: Record<string, unknown>; read_only?: boolean }
+    idp: {
+      name: string
+      type: string
+      config: Record<string, unknown>
+      id?: string
+      scim_config?: Record<string, unknown>
+      read_only?: boolean
+    }
   ): StoredIdp {
     const id = idp.id ?? randomUUID()
     if (this.identityProvider(id)) throw new Error(`identity provider ${id} already exists`)
@@ -271,8 +278,7 @@ export class CloudflareFake extends HttpFake {
     this.requestCount++
     const { target, write } = request
     const token = credentialOf(request.req.headers.authorization, ['Bearer'])
-    const refusal =
-      this.overRateLimit() ?? this.unauthenticated(token) ?? this.unroutable(target) ?? this.forbidden(token, write)
+    const refusal = this.overRateLimit() ?? this.unauthenticated(token) ?? this.unroutable(target) ?? this.forbidden(token, write)
     if (refusal) return refusal
     return this.operate(request, this.scopes.get(`${target.kind}/${target.scopeId}`)!)
   }
@@ -465,7 +471,10 @@ function invalidRequest(detail: string): Answer {
 }
 
 function readOnly(): Answer {
-  return accessFailure(400, 'access.api.error.identity_provider_read_only: this identity provider is managed elsewhere and cannot be changed')
+  return accessFailure(
+    400,
+    'access.api.error.identity_provider_read_only: this identity provider is managed elsewhere and cannot be changed'
+  )
 }
 
 function authenticationError(): Answer {
@@ -519,9 +528,16 @@ function hideSecret(holder: Record<string, unknown>, key: string, shown: SecretS
 
 /** What a terse answer leaves out: false, empty lists and strings, null, and the default email claim. */
 function withoutDefaults(values: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(values).filter(([key, value]) =>
-    value !== false && value !== '' && value !== null && !(Array.isArray(value) && value.length === 0) &&
-    !(key === 'email_claim_name' && value === 'email')))
+  return Object.fromEntries(
+    Object.entries(values).filter(
+      ([key, value]) =>
+        value !== false &&
+        value !== '' &&
+        value !== null &&
+        !(Array.isArray(value) && value.length === 0) &&
+        !(key === 'email_claim_name' && value === 'email')
+    )
+  )
 }
 
 function organization(seed: CloudflareOrganizationSeed): Record<string, unknown> {
@@ -578,7 +594,10 @@ function inlineRefs(node: unknown, trail: string[] = []): unknown {
   if (typeof ref === 'string') {
     if (!ref.startsWith('#/')) throw new Error(`only local $refs are supported: ${ref}`)
     if (trail.includes(ref)) throw new Error(`circular $ref: ${ref}`)
-    const tokens = ref.slice(2).split('/').map(token => token.replaceAll('~1', '/').replaceAll('~0', '~'))
+    const tokens = ref
+      .slice(2)
+      .split('/')
+      .map(token => token.replaceAll('~1', '/').replaceAll('~0', '~'))
     return inlineRefs(resolvePointer(contract, tokens), [...trail, ref])
   }
   return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, inlineRefs(value, trail)]))

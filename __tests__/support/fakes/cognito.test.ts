@@ -118,7 +118,13 @@ describe('protocol', () => {
 
 describe('user pools', () => {
   test('DescribeUserPool shows the domains and the issuer configuration', async () => {
-    const seeded = fake.createPool({ id: 'us-east-2_Abc123', name: 'staff', domain: 'staff-login', customDomain: 'login.example.com', issuerType: 'UPDATED' })
+    const seeded = fake.createPool({
+      id: 'us-east-2_Abc123',
+      name: 'staff',
+      domain: 'staff-login',
+      customDomain: 'login.example.com',
+      issuerType: 'UPDATED'
+    })
     const { UserPool } = await sdk.send(new DescribeUserPoolCommand({ UserPoolId: seeded.Id }))
     expect(UserPool).toMatchObject({
       Id: 'us-east-2_Abc123',
@@ -143,7 +149,9 @@ describe('user pools', () => {
 
 describe('app clients', () => {
   test('create applies the defaults; describe omits empty lists and unset fields', async () => {
-    const { UserPoolClient: created } = await sdk.send(new CreateUserPoolClientCommand({ UserPoolId: pool.Id, ClientName: 'plain', GenerateSecret: true }))
+    const { UserPoolClient: created } = await sdk.send(
+      new CreateUserPoolClientCommand({ UserPoolId: pool.Id, ClientName: 'plain', GenerateSecret: true })
+    )
     expect(created?.ClientId).toMatch(/^[a-z0-9]{26}$/)
     expect(created?.ClientSecret).toMatch(/^[A-Za-z0-9]{51}$/)
     expect(created).toMatchObject({
@@ -161,13 +169,26 @@ describe('app clients', () => {
     })
     expect(created?.CreationDate).toBeInstanceOf(Date)
 
-    const { UserPoolClient: described } = await sdk.send(new DescribeUserPoolClientCommand({ UserPoolId: pool.Id, ClientId: created!.ClientId }))
-    for (const absent of ['CallbackURLs', 'LogoutURLs', 'AllowedOAuthFlows', 'AllowedOAuthScopes', 'SupportedIdentityProviders', 'ReadAttributes', 'DefaultRedirectURI', 'RefreshTokenRotation']) {
+    const { UserPoolClient: described } = await sdk.send(
+      new DescribeUserPoolClientCommand({ UserPoolId: pool.Id, ClientId: created!.ClientId })
+    )
+    for (const absent of [
+      'CallbackURLs',
+      'LogoutURLs',
+      'AllowedOAuthFlows',
+      'AllowedOAuthScopes',
+      'SupportedIdentityProviders',
+      'ReadAttributes',
+      'DefaultRedirectURI',
+      'RefreshTokenRotation'
+    ]) {
       expect(described).not.toHaveProperty(absent)
     }
     expect(described?.ClientSecret).toBe(created?.ClientSecret)
     // The stored client is SDK-shaped: compare it with the answer directly.
-    const stored = Object.entries(fake.client(pool.Id, created!.ClientId!)!).filter(([, value]) => !(Array.isArray(value) && value.length === 0))
+    const stored = Object.entries(fake.client(pool.Id, created!.ClientId!)!).filter(
+      ([, value]) => !(Array.isArray(value) && value.length === 0)
+    )
     expect(described).toEqual(Object.fromEntries(stored))
   })
 
@@ -180,7 +201,9 @@ describe('app clients', () => {
   })
 
   test('an OAuth client keeps what it was given', async () => {
-    const { UserPoolClient } = await sdk.send(new CreateUserPoolClientCommand(oauthClient({ SupportedIdentityProviders: ['COGNITO', 'Okta'] })))
+    const { UserPoolClient } = await sdk.send(
+      new CreateUserPoolClientCommand(oauthClient({ SupportedIdentityProviders: ['COGNITO', 'Okta'] }))
+    )
     expect(fake.client(pool.Id, UserPoolClient!.ClientId!)).toMatchObject({
       AllowedOAuthFlows: ['code'],
       AllowedOAuthScopes: ['openid', 'email', 'profile'],
@@ -217,7 +240,11 @@ describe('app clients', () => {
     expect(updated).not.toHaveProperty('LogoutURLs')
     expect(updated).not.toHaveProperty('AllowedOAuthFlows')
     expect(updated!.LastModifiedDate!.getTime()).toBeGreaterThan(created!.LastModifiedDate!.getTime())
-    expect(fake.client(pool.Id, id!)).toMatchObject({ LogoutURLs: [], AllowedOAuthScopes: [], ...{ AuthSessionValidity: defaultClientSettings().AuthSessionValidity } })
+    expect(fake.client(pool.Id, id!)).toMatchObject({
+      LogoutURLs: [],
+      AllowedOAuthScopes: [],
+      ...{ AuthSessionValidity: defaultClientSettings().AuthSessionValidity }
+    })
   })
 
   test('UpdateUserPoolClient rejects the read-only fields of a described client', async () => {
@@ -231,8 +258,12 @@ describe('app clients', () => {
   })
 
   test('unknown clients', async () => {
-    await expect(sdk.send(new DescribeUserPoolClientCommand({ UserPoolId: pool.Id, ClientId: 'abc' }))).rejects.toBeInstanceOf(ResourceNotFoundException)
-    await expect(sdk.send(new UpdateUserPoolClientCommand({ UserPoolId: pool.Id, ClientId: 'abc' }))).rejects.toBeInstanceOf(ResourceNotFoundException)
+    await expect(sdk.send(new DescribeUserPoolClientCommand({ UserPoolId: pool.Id, ClientId: 'abc' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException
+    )
+    await expect(sdk.send(new UpdateUserPoolClientCommand({ UserPoolId: pool.Id, ClientId: 'abc' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException
+    )
   })
 
   test.each<[string, Partial<CreateUserPoolClientCommandInput>, unknown]>([
@@ -254,13 +285,18 @@ describe('app clients', () => {
     ['missing name', { ClientName: undefined }, InvalidParameterException]
   ])('create rejects %s', async (_, change, error) => {
     await expect(sdk.send(new CreateUserPoolClientCommand(oauthClient(change)))).rejects.toBeInstanceOf(error)
-    await expect(sdk.send(new CreateUserPoolClientCommand(oauthClient(change)))).rejects.toBeInstanceOf(CognitoIdentityProviderServiceException)
+    await expect(sdk.send(new CreateUserPoolClientCommand(oauthClient(change)))).rejects.toBeInstanceOf(
+      CognitoIdentityProviderServiceException
+    )
     expect(pool.clients.size).toBe(0)
   })
 
   test('client_credentials: accepted alone (with a secret and resource server scopes), refused beside code', async () => {
     pool.resourceServerScopes = ['api/read']
-    const m2m = { ...oauthClient({ AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: ['api/read'], CallbackURLs: [] }), GenerateSecret: true }
+    const m2m = {
+      ...oauthClient({ AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: ['api/read'], CallbackURLs: [] }),
+      GenerateSecret: true
+    }
     const created = await sdk.send(new CreateUserPoolClientCommand(m2m))
     expect(created.UserPoolClient?.AllowedOAuthFlows).toEqual(['client_credentials'])
     const mixed = new UpdateUserPoolClientCommand({
@@ -282,7 +318,13 @@ describe('app clients', () => {
 
   test('update validates like create', async () => {
     const client = fake.addClient(pool.Id, { ClientName: 'v' })
-    const update = new UpdateUserPoolClientCommand({ UserPoolId: pool.Id, ClientId: client.ClientId, AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid'] })
+    const update = new UpdateUserPoolClientCommand({
+      UserPoolId: pool.Id,
+      ClientId: client.ClientId,
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid']
+    })
     await expect(sdk.send(update)).rejects.toBeInstanceOf(InvalidOAuthFlowException)
   })
 })
@@ -326,10 +368,16 @@ describe('ListUserPoolClients', () => {
 
   test('invalid MaxResults and NextToken', async () => {
     for (const MaxResults of [0, 61]) {
-      await expect(sdk.send(new ListUserPoolClientsCommand({ UserPoolId: pool.Id, MaxResults }))).rejects.toBeInstanceOf(InvalidParameterException)
+      await expect(sdk.send(new ListUserPoolClientsCommand({ UserPoolId: pool.Id, MaxResults }))).rejects.toBeInstanceOf(
+        InvalidParameterException
+      )
     }
-    await expect(sdk.send(new ListUserPoolClientsCommand({ UserPoolId: pool.Id, NextToken: 'garbage' }))).rejects.toBeInstanceOf(InvalidParameterException)
-    await expect(sdk.send(new ListUserPoolClientsCommand({ UserPoolId: 'eu-west-1_none' }))).rejects.toBeInstanceOf(ResourceNotFoundException)
+    await expect(sdk.send(new ListUserPoolClientsCommand({ UserPoolId: pool.Id, NextToken: 'garbage' }))).rejects.toBeInstanceOf(
+      InvalidParameterException
+    )
+    await expect(sdk.send(new ListUserPoolClientsCommand({ UserPoolId: 'eu-west-1_none' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException
+    )
   })
 })
 
@@ -339,7 +387,14 @@ describe('domains', () => {
     const created = await sdk.send(new CreateUserPoolDomainCommand({ UserPoolId: pool.Id, Domain: domain, ManagedLoginVersion: 2 }))
     expect(created).toMatchObject({ ManagedLoginVersion: 2, CloudFrontDomain: expect.stringMatching(/cloudfront\.net$/) })
     const { DomainDescription } = await sdk.send(new DescribeUserPoolDomainCommand({ Domain: domain }))
-    expect(DomainDescription).toMatchObject({ UserPoolId: pool.Id, Domain: domain, Status: 'ACTIVE', ManagedLoginVersion: 2, Version: expect.any(String), CloudFrontDistribution: created.CloudFrontDomain })
+    expect(DomainDescription).toMatchObject({
+      UserPoolId: pool.Id,
+      Domain: domain,
+      Status: 'ACTIVE',
+      ManagedLoginVersion: 2,
+      Version: expect.any(String),
+      CloudFrontDistribution: created.CloudFrontDomain
+    })
     const { UserPool } = await sdk.send(new DescribeUserPoolCommand({ UserPoolId: pool.Id }))
     expect(UserPool?.Domain).toBe(domain)
   })
@@ -364,7 +419,13 @@ describe('domains', () => {
 
   test('a custom domain needs a us-east-1 certificate', async () => {
     const create = (CertificateArn: string) =>
-      sdk.send(new CreateUserPoolDomainCommand({ UserPoolId: pool.Id, Domain: `auth.${pool.Id.slice(-9).toLowerCase()}.example.com`, CustomDomainConfig: { CertificateArn } }))
+      sdk.send(
+        new CreateUserPoolDomainCommand({
+          UserPoolId: pool.Id,
+          Domain: `auth.${pool.Id.slice(-9).toLowerCase()}.example.com`,
+          CustomDomainConfig: { CertificateArn }
+        })
+      )
     await expect(create('arn:aws:acm:eu-west-1:123456789012:certificate/abc')).rejects.toBeInstanceOf(InvalidParameterException)
     await create('arn:aws:acm:us-east-1:123456789012:certificate/abc')
     expect(pool.customDomain?.CustomDomainConfig).toEqual({ CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' })
@@ -374,7 +435,11 @@ describe('domains', () => {
     const describe = async (Domain: string) => (await sdk.send(new DescribeUserPoolDomainCommand({ Domain }))).DomainDescription?.Status
     fake.createPool({ domain: 'slow-prefix' })
     fake.activateAfterPolls('slow-prefix', 2)
-    expect([await describe('slow-prefix'), await describe('slow-prefix'), await describe('slow-prefix')]).toEqual(['CREATING', 'CREATING', 'ACTIVE'])
+    expect([await describe('slow-prefix'), await describe('slow-prefix'), await describe('slow-prefix')]).toEqual([
+      'CREATING',
+      'CREATING',
+      'ACTIVE'
+    ])
 
     fake.domainCreatingPolls = 1
     const domain = `new-${pool.Id.slice(-9).toLowerCase()}`
@@ -402,9 +467,9 @@ describe('managed login branding', () => {
     await sdk.send(new CreateManagedLoginBrandingCommand({ UserPoolId: pool.Id, ClientId: client.ClientId, Settings }))
     const described = await sdk.send(new DescribeManagedLoginBrandingByClientCommand({ UserPoolId: pool.Id, ClientId: client.ClientId }))
     expect(described.ManagedLoginBranding).toMatchObject({ UseCognitoProvidedValues: false, Settings })
-    await expect(
-      sdk.send(new CreateManagedLoginBrandingCommand({ UserPoolId: pool.Id, ClientId: 'nosuchclient' }))
-    ).rejects.toBeInstanceOf(ResourceNotFoundException)
+    await expect(sdk.send(new CreateManagedLoginBrandingCommand({ UserPoolId: pool.Id, ClientId: 'nosuchclient' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException
+    )
   })
 })
 
@@ -449,7 +514,10 @@ describe('injected faults', () => {
     const logger = { debug() {}, info() {}, warn: (message: unknown) => warnings.push(message), error() {} }
     const impatient = newSdk({ requestHandler: { requestTimeout: 300, logger } })
     fake.failNext('DescribeUserPool', 'timeout')
-    const pending = impatient.send(new DescribeUserPoolCommand({ UserPoolId: pool.Id })).then(() => 'answered', () => 'failed')
+    const pending = impatient.send(new DescribeUserPoolCommand({ UserPoolId: pool.Id })).then(
+      () => 'answered',
+      () => 'failed'
+    )
     const first = await Promise.race([pending, new Promise(resolve => setTimeout(() => resolve('still waiting'), 600))])
     expect(first).toBe('still waiting')
     expect(String(warnings[0])).toContain('requestTimeout')
@@ -490,7 +558,9 @@ describe('issuer', () => {
     expect(fake.calls.at(-1)).toMatchObject({ operation: 'GetOpenIdConfiguration', write: false, status: 200 })
 
     fake.createPool({ id: 'eu-west-1_Custom1', domain: 'custom-one', customDomain: 'auth.example.org' })
-    expect((await get('/eu-west-1_Custom1/.well-known/openid-configuration')).body.authorization_endpoint).toBe('https://auth.example.org/oauth2/authorize')
+    expect((await get('/eu-west-1_Custom1/.well-known/openid-configuration')).body.authorization_endpoint).toBe(
+      'https://auth.example.org/oauth2/authorize'
+    )
   })
 
   test('JWKS keys are real RSA keys that verify tokens signed with the fake keys', async () => {
@@ -550,7 +620,15 @@ describe('hosted UI', () => {
       CallbackURLs: [callback],
       SupportedIdentityProviders: ['COGNITO']
     })
-    const params = { response_type: 'code', client_id: client.ClientId, redirect_uri: callback, scope: 'openid email', state: 's1', code_challenge: S256_CHALLENGE, code_challenge_method: 'S256' }
+    const params = {
+      response_type: 'code',
+      client_id: client.ClientId,
+      redirect_uri: callback,
+      scope: 'openid email',
+      state: 's1',
+      code_challenge: S256_CHALLENGE,
+      code_challenge_method: 'S256'
+    }
     return { seeded, client, params }
   }
 
@@ -569,9 +647,15 @@ describe('hosted UI', () => {
 
   test('errors, in Cognito order', async () => {
     const { params, client } = seed()
-    expect((await authorize({ ...params, client_id: 'unknownclient' })).location).toMatch(/^\/error\?error=invalid_request&error_description=/)
-    expect((await authorize({ ...params, redirect_uri: 'https://evil.example.com' })).location).toBe(`/error?error=redirect_mismatch&client_id=${client.ClientId}`)
-    expect((await authorize({ ...params, response_type: 'token' })).location).toBe(`/error?error=unauthorized_client&client_id=${client.ClientId}`)
+    expect((await authorize({ ...params, client_id: 'unknownclient' })).location).toMatch(
+      /^\/error\?error=invalid_request&error_description=/
+    )
+    expect((await authorize({ ...params, redirect_uri: 'https://evil.example.com' })).location).toBe(
+      `/error?error=redirect_mismatch&client_id=${client.ClientId}`
+    )
+    expect((await authorize({ ...params, response_type: 'token' })).location).toBe(
+      `/error?error=unauthorized_client&client_id=${client.ClientId}`
+    )
     expect((await authorize({ ...params, scope: 'openid phone' })).location).toBe(`${callback}?error=invalid_scope&state=s1`)
     client.AllowedOAuthFlowsUserPoolClient = false
     expect((await authorize(params)).location).toMatch(/^\/error\?error=unauthorized_client/)
@@ -589,7 +673,11 @@ describe('hosted UI', () => {
     }
     expect(await refused({ code_challenge_method: 'plain' })).toEqual([callback, 'invalid_request', 'code_challenge_method must be S256'])
     expect(await refused({}, ['code_challenge_method'])).toEqual([callback, 'invalid_request', 'code_challenge_method must be S256'])
-    expect(await refused({}, ['code_challenge'])).toEqual([callback, 'invalid_request', 'code_challenge is required with code_challenge_method'])
+    expect(await refused({}, ['code_challenge'])).toEqual([
+      callback,
+      'invalid_request',
+      'code_challenge is required with code_challenge_method'
+    ])
     expect(await refused({ code_challenge: 'abc' })).toEqual([callback, 'invalid_request', 'code_challenge is not an S256 challenge'])
   })
 
@@ -626,7 +714,9 @@ describe('client secrets', () => {
   test('a new client has one secret, listed by id and date without its value', async () => {
     const client = await confidentialClient()
     const listed = await list(client.ClientId!)
-    expect(listed.ClientSecrets).toEqual([{ ClientSecretId: expect.stringMatching(new RegExp(`^${client.ClientId}--\\d+$`)), ClientSecretCreateDate: expect.any(Date) }])
+    expect(listed.ClientSecrets).toEqual([
+      { ClientSecretId: expect.stringMatching(new RegExp(`^${client.ClientId}--\\d+$`)), ClientSecretCreateDate: expect.any(Date) }
+    ])
     expect(listed.NextToken).toBeUndefined()
     const [stored] = fake.clientSecrets(pool.Id, client.ClientId!)
     expect(stored.ClientSecretValue).toBe(client.ClientSecret)
@@ -638,18 +728,30 @@ describe('client secrets', () => {
     const added = await sdk.send(new AddUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId }))
     const descriptor = added.ClientSecretDescriptor!
     expect(descriptor.ClientSecretValue).toMatch(/^[A-Za-z0-9]{51}$/)
-    expect(descriptor.ClientSecretCreateDate!.getTime()).toBeGreaterThan(fake.clientSecrets(pool.Id, client.ClientId!)[0].ClientSecretCreateDate.getTime())
-    await expect(sdk.send(new AddUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId }))).rejects.toBeInstanceOf(LimitExceededException)
+    expect(descriptor.ClientSecretCreateDate!.getTime()).toBeGreaterThan(
+      fake.clientSecrets(pool.Id, client.ClientId!)[0].ClientSecretCreateDate.getTime()
+    )
+    await expect(sdk.send(new AddUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId }))).rejects.toBeInstanceOf(
+      LimitExceededException
+    )
     expect(fake.errorsAnswered.at(-1)).toEqual({ operation: 'AddUserPoolClientSecret', type: 'LimitExceededException' })
 
     const [first, second] = (await list(client.ClientId!)).ClientSecrets!
     expect(second.ClientSecretId).toBe(descriptor.ClientSecretId)
-    await sdk.send(new DeleteUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId, ClientSecretId: first.ClientSecretId }))
+    await sdk.send(
+      new DeleteUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId, ClientSecretId: first.ClientSecretId })
+    )
     expect((await list(client.ClientId!)).ClientSecrets!.map(secret => secret.ClientSecretId)).toEqual([second.ClientSecretId])
-    await expect(sdk.send(new DeleteUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId, ClientSecretId: second.ClientSecretId })))
-      .rejects.toBeInstanceOf(InvalidParameterException)
-    await expect(sdk.send(new DeleteUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId, ClientSecretId: first.ClientSecretId })))
-      .rejects.toBeInstanceOf(ResourceNotFoundException)
+    await expect(
+      sdk.send(
+        new DeleteUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId, ClientSecretId: second.ClientSecretId })
+      )
+    ).rejects.toBeInstanceOf(InvalidParameterException)
+    await expect(
+      sdk.send(
+        new DeleteUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId, ClientSecretId: first.ClientSecretId })
+      )
+    ).rejects.toBeInstanceOf(ResourceNotFoundException)
     // A deleted secret is kept for the leak check.
     expect(fake.clientSecrets(pool.Id, client.ClientId!, { deleted: true })).toHaveLength(2)
   })
@@ -657,11 +759,15 @@ describe('client secrets', () => {
   test('a secret the caller chooses is not shown back; a public client gets none', async () => {
     const client = await confidentialClient()
     const chosen = 'Kx7Rq2Vm9Lt4Np8Hs3Jd6Fb1Yc5Ga0UeWz'
-    const added = await sdk.send(new AddUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId, ClientSecret: chosen }))
+    const added = await sdk.send(
+      new AddUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId, ClientSecret: chosen })
+    )
     expect(added.ClientSecretDescriptor).not.toHaveProperty('ClientSecretValue')
     expect(fake.acceptsSecret(client.ClientId!, chosen)).toBe(true)
     const publicClient = fake.addClient(pool.Id, { ClientName: 'spa' })
-    await expect(sdk.send(new AddUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: publicClient.ClientId }))).rejects.toBeInstanceOf(InvalidParameterException)
+    await expect(
+      sdk.send(new AddUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: publicClient.ClientId }))
+    ).rejects.toBeInstanceOf(InvalidParameterException)
     expect((await list(publicClient.ClientId)).ClientSecrets).toEqual([])
   })
 
@@ -709,7 +815,9 @@ describe('token endpoint', () => {
     expect(await token(ClientId!, ClientSecret)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } })
     expect(await token(ClientId!, 'WrongSecretValue0123456789')).toMatchObject({ status: 400, body: { error: 'invalid_client' } })
     expect(await token('unknownclient', 'x')).toMatchObject({ status: 400, body: { error: 'invalid_client' } })
-    expect(await token(ClientId!, undefined, { client_id: ClientId!, client_secret: ClientSecret! })).toMatchObject({ body: { error: 'invalid_grant' } })
+    expect(await token(ClientId!, undefined, { client_id: ClientId!, client_secret: ClientSecret! })).toMatchObject({
+      body: { error: 'invalid_grant' }
+    })
     expect(await token(ClientId!, undefined, { client_id: ClientId! })).toMatchObject({ body: { error: 'invalid_client' } })
     expect(await token(ClientId!, ClientSecret, { grant_type: 'password' })).toMatchObject({ body: { error: 'unsupported_grant_type' } })
     expect(fake.calls.at(-1)).toMatchObject({ operation: 'Token', write: false })
@@ -741,7 +849,11 @@ describe('token endpoint', () => {
   test('invalidClientStatus 401 answers as RFC 6749 allows for HTTP Basic; a client without the code grant is unauthorized_client', async () => {
     const { ClientId, ClientSecret } = await client()
     fake.invalidClientStatus = 401
-    expect(await token(ClientId!, 'WrongSecretValue0123456789')).toEqual({ status: 401, body: { error: 'invalid_client' }, authenticate: expect.stringMatching(/^Basic/) })
+    expect(await token(ClientId!, 'WrongSecretValue0123456789')).toEqual({
+      status: 401,
+      body: { error: 'invalid_client' },
+      authenticate: expect.stringMatching(/^Basic/)
+    })
     fake.client(pool.Id, ClientId!)!.AllowedOAuthFlows = ['implicit']
     expect((await token(ClientId!, ClientSecret)).body.error).toBe('unauthorized_client')
   })

@@ -148,7 +148,8 @@ export class CognitoFake extends HttpFake {
       }
     })
     const secret = ClientSecret ?? (GenerateSecret ? randomString(51, ALNUM) : undefined)
-    if (secret !== undefined) storeSecret(pool, client.ClientId, secret, { created: secretCreated, pendingRejections: this.newSecretRejections })
+    if (secret !== undefined)
+      storeSecret(pool, client.ClientId, secret, { created: secretCreated, pendingRejections: this.newSecretRejections })
     pool.clients.set(client.ClientId, client)
     return client
   }
@@ -169,8 +170,10 @@ export class CognitoFake extends HttpFake {
   /** Whether the token endpoint accepts this secret for the client now. */
   acceptsSecret(clientId: string, secret: unknown): boolean {
     const found = this.findClientAnywhere(clientId)
-    return found !== undefined &&
+    return (
+      found !== undefined &&
       activeSecrets(found.pool, clientId).some(known => known.ClientSecretValue === secret && known.pendingRejections === 0)
+    )
   }
 
   /** Gives a client a managed login branding style (what CreateManagedLoginBranding does). */
@@ -221,7 +224,11 @@ export class CognitoFake extends HttpFake {
   protected route(req: IncomingMessage, res: ServerResponse, url: URL, body: unknown): Routed | undefined {
     if (req.method === 'POST' && url.pathname === '/') return this.routeApi(req, res, body)
     if (req.method === 'POST' && url.pathname === '/oauth2/token') {
-      return { operation: 'Token', write: false, handle: () => answerToken(res, headerValue(req, 'authorization'), body, this.tokenEndpoint()) }
+      return {
+        operation: 'Token',
+        write: false,
+        handle: () => answerToken(res, headerValue(req, 'authorization'), body, this.tokenEndpoint())
+      }
     }
     if (req.method !== 'GET') return undefined
     const wellKnown = /^\/([^/]+)\/\.well-known\/(openid-configuration|jwks\.json)$/.exec(url.pathname)
@@ -229,11 +236,19 @@ export class CognitoFake extends HttpFake {
       const [, poolId, document] = wellKnown
       return document === 'jwks.json'
         ? { operation: 'GetJwks', write: false, handle: () => answerJwks(res, poolId, this.pools.get(poolId), this.signingKeys) }
-        : { operation: 'GetOpenIdConfiguration', write: false, handle: () => answerDiscovery(res, poolId, this.pools.get(poolId), this.url) }
+        : {
+            operation: 'GetOpenIdConfiguration',
+            write: false,
+            handle: () => answerDiscovery(res, poolId, this.pools.get(poolId), this.url)
+          }
     }
     switch (url.pathname) {
       case '/oauth2/authorize':
-        return { operation: 'Authorize', write: false, handle: () => answerAuthorize(res, url.searchParams, this.findClientAnywhere(url.searchParams.get('client_id') ?? '')) }
+        return {
+          operation: 'Authorize',
+          write: false,
+          handle: () => answerAuthorize(res, url.searchParams, this.findClientAnywhere(url.searchParams.get('client_id') ?? ''))
+        }
       case '/login':
         return { operation: 'Login', write: false, handle: () => sendHtml(res, 200, 'Sign in', 'The managed login page.') }
       case '/error':
@@ -388,10 +403,13 @@ export class CognitoFake extends HttpFake {
     const pool = this.findPool(input)
     const max = (input.MaxResults as number | undefined) ?? 60
     if (!Number.isInteger(max) || max < 1 || max > 60) {
-      throw constraint('MaxResults', max, max < 1 ? 'Member must have value greater than or equal to 1' : 'Member must have value less than or equal to 60')
+      throw constraint(
+        'MaxResults',
+        max,
+        max < 1 ? 'Member must have value greater than or equal to 1' : 'Member must have value less than or equal to 60'
+      )
     }
-    const state =
-      input.NextToken === undefined ? { o: 0, e: this.emptyPages, d: false } : decodePageToken(pool, input.NextToken as string)
+    const state = input.NextToken === undefined ? { o: 0, e: this.emptyPages, d: false } : decodePageToken(pool, input.NextToken as string)
     const clients = [...pool.clients.values()].filter(client => !input.ClientType || client.ClientType === input.ClientType)
     // Empty pages that still carry a NextToken: real Cognito may answer them, and clients must go on.
     if (state.e > 0 && !state.d) {
@@ -530,7 +548,11 @@ function toWire(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value
   const out: Record<string, unknown> = {}
   for (const [key, item] of Object.entries(value)) {
-    if (item === undefined || (Array.isArray(item) && item.length === 0 && key !== 'UserPoolClients' && key !== 'ClientSecrets' && key !== 'Assets')) continue
+    if (
+      item === undefined ||
+      (Array.isArray(item) && item.length === 0 && key !== 'UserPoolClients' && key !== 'ClientSecrets' && key !== 'Assets')
+    )
+      continue
     out[key] = toWire(item)
   }
   return out

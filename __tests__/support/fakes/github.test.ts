@@ -118,13 +118,9 @@ describe('writing comments', () => {
     expect(tooLong.status).toBe(422)
     expect(tooLong.data).toMatchObject({
       message: 'Validation Failed',
-      errors: [
-        { resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }
-      ]
+      errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }]
     })
-    const update = await failure(
-      octokit().rest.issues.updateComment({ ...repo, comment_id: created.data.id, body: `${longest}x` })
-    )
+    const update = await failure(octokit().rest.issues.updateComment({ ...repo, comment_id: created.data.id, body: `${longest}x` }))
     expect(update.status).toBe(422)
     expect(fake.comments('acme', 'infra', 7)).toHaveLength(1)
   })
@@ -216,7 +212,11 @@ describe('who a token is, by its kind', () => {
 
 describe('hostile answers', () => {
   test('answerNext serves a made-up answer (seeing the request) instead of the operation, then the real one', async () => {
-    fake.answerNext('listComments', call => ({ status: 200, headers: { 'content-type': 'application/json', link: '<x>; rel="next"' }, body: JSON.stringify([String(call.headers.authorization)]) }))
+    fake.answerNext('listComments', call => ({
+      status: 200,
+      headers: { 'content-type': 'application/json', link: '<x>; rel="next"' },
+      body: JSON.stringify([String(call.headers.authorization)])
+    }))
     const made = await octokit(READ).request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', issue)
     expect(made.data).toEqual([`token ${READ}`])
     expect(made.headers.link).toBe('<x>; rel="next"')

@@ -134,7 +134,11 @@ export class GitHubFake extends HttpFake {
   protected route(req: IncomingMessage, res: ServerResponse, url: URL, body: unknown): Routed {
     const method = (req.method ?? 'GET').toUpperCase()
     if (method === 'GET' && url.pathname === '/user') {
-      return { operation: 'getAuthenticatedUser', write: false, handle: () => this.withToken(req, res, token => this.authenticatedUser(res, token)) }
+      return {
+        operation: 'getAuthenticatedUser',
+        write: false,
+        handle: () => this.withToken(req, res, token => this.authenticatedUser(res, token))
+      }
     }
     if (method === 'POST' && url.pathname === '/graphql') {
       return { operation: 'graphql', write: false, handle: () => this.withToken(req, res, token => this.graphql(res, token, body)) }
@@ -228,7 +232,12 @@ export class GitHubFake extends HttpFake {
     // Like GitHub, the links name the repository by id and keep the request's query.
     const base = new URL(`${this.url}/repositories/${repo.id}/issues/${issueNumber}/comments${url.search}`)
     const link = linkHeader(base, page, totalPages)
-    sendJson(res, 200, items.map(comment => this.view(repo, comment)), { ...JSON_UTF8, ...(link ? { link } : {}) })
+    sendJson(
+      res,
+      200,
+      items.map(comment => this.view(repo, comment)),
+      { ...JSON_UTF8, ...(link ? { link } : {}) }
+    )
   }
 
   private create(res: ServerResponse, repo: RepoState, issueNumber: number, body: unknown, login: string): void {

@@ -128,12 +128,7 @@ export abstract class HttpFake {
   }
 
   /** Route a request to an operation; return undefined for 404. `body` is parsed JSON or undefined. */
-  protected abstract route(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    body: unknown
-  ): Routed | undefined
+  protected abstract route(req: IncomingMessage, res: ServerResponse, url: URL, body: unknown): Routed | undefined
 
   /** The service's own answer to an injected `http500` or `throttle` fault. */
   protected abstract answerFault(res: ServerResponse, fault: Fault, call: Call): boolean
@@ -232,12 +227,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
   })
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  value: unknown,
-  headers: Record<string, string> = {}
-): void {
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(value)
   res.writeHead(status, {
     'content-type': 'application/json',

@@ -45,7 +45,11 @@ export function answerJwks(res: ServerResponse, poolId: string, pool: FakePool |
 }
 
 /** What `https://<domain>/oauth2/authorize` answers, checked in Cognito's order; never followed. */
-export function answerAuthorize(res: ServerResponse, query: URLSearchParams, found: { pool: FakePool; client: FakeClient } | undefined): void {
+export function answerAuthorize(
+  res: ServerResponse,
+  query: URLSearchParams,
+  found: { pool: FakePool; client: FakeClient } | undefined
+): void {
   const clientId = query.get('client_id') ?? ''
   if (!found) {
     return redirect(res, errorPage({ error: 'invalid_request', error_description: 'Client does not exist', client_id: clientId }))

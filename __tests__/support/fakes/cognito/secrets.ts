@@ -54,7 +54,10 @@ export function addSecret(pool: FakePool, client: FakeClient, input: Input, pend
     throw constraint('ClientSecret', '***', 'Member must have length between 24 and 64 and match [\\w+]+')
   }
   if (activeSecrets(pool, client.ClientId).length >= MAX_ACTIVE_SECRETS) {
-    throw new CognitoError('LimitExceededException', `App client ${client.ClientId} already has ${MAX_ACTIVE_SECRETS} client secrets, the most it can have.`)
+    throw new CognitoError(
+      'LimitExceededException',
+      `App client ${client.ClientId} already has ${MAX_ACTIVE_SECRETS} client secrets, the most it can have.`
+    )
   }
   const secret = storeSecret(pool, client.ClientId, custom ?? randomString(51, ALNUM), { pendingRejections })
   return {

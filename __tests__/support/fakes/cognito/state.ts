@@ -217,7 +217,6 @@ export function defaultClientSettings(): Omit<ClientFields, 'ClientName'> {
   }
 }
 
-
 export function randomString(length: number, alphabet: string): string {
   let text = ''
   for (let i = 0; i < length; i++) text += alphabet[randomInt(alphabet.length)]

@@ -1,7 +1,16 @@
 // The Cognito fake's request checking, the way Cognito does it: request shapes (the real API
 // rejects fields it does not know and values of the wrong type), Cognito's error format and
 // wording, and its rules for an app client's settings and for domains. Pure: no state, no HTTP.
-import { ALNUM, defaultClientSettings, randomString, type ClientFields, type FakeDomain, type FakePool, type TimeUnit, type TokenValidityUnits } from './state.js'
+import {
+  ALNUM,
+  defaultClientSettings,
+  randomString,
+  type ClientFields,
+  type FakeDomain,
+  type FakePool,
+  type TimeUnit,
+  type TokenValidityUnits
+} from './state.js'
 
 const TIME_UNITS = ['seconds', 'minutes', 'hours', 'days']
 
@@ -26,9 +35,25 @@ const OAUTH_SCOPES = ['openid', 'email', 'phone', 'profile', 'aws.cognito.signin
 const OPENID_DEPENDENT_SCOPES = ['email', 'phone', 'profile']
 
 const STANDARD_ATTRIBUTES = [
-  'address', 'birthdate', 'email', 'email_verified', 'family_name', 'gender', 'given_name', 'locale',
-  'middle_name', 'name', 'nickname', 'phone_number', 'phone_number_verified', 'picture',
-  'preferred_username', 'profile', 'updated_at', 'website', 'zoneinfo'
+  'address',
+  'birthdate',
+  'email',
+  'email_verified',
+  'family_name',
+  'gender',
+  'given_name',
+  'locale',
+  'middle_name',
+  'name',
+  'nickname',
+  'phone_number',
+  'phone_number_verified',
+  'picture',
+  'preferred_username',
+  'profile',
+  'updated_at',
+  'website',
+  'zoneinfo'
 ]
 
 const PREFIX_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
@@ -125,9 +150,7 @@ export const notFound = (message: string) => new CognitoError('ResourceNotFoundE
 /** Cognito's wording for a request field that breaks a model constraint. */
 export function constraint(field: string, value: unknown, rule: string): CognitoError {
   const shown = Array.isArray(value) ? `[${value.join(', ')}]` : String(value)
-  return invalid(
-    `1 validation error detected: Value '${shown}' at '${camel(field)}' failed to satisfy constraint: ${rule}`
-  )
+  return invalid(`1 validation error detected: Value '${shown}' at '${camel(field)}' failed to satisfy constraint: ${rule}`)
 }
 
 function camel(field: string): string {
@@ -166,7 +189,8 @@ function hasKind(value: unknown, kind: Kind): boolean {
 
 export function required(input: Input, field: string): string {
   const value = input[field]
-  if (value === undefined) throw invalid(`1 validation error detected: Value null at '${camel(field)}' failed to satisfy constraint: Member must not be null`)
+  if (value === undefined)
+    throw invalid(`1 validation error detected: Value null at '${camel(field)}' failed to satisfy constraint: Member must not be null`)
   return value as string
 }
 
@@ -197,7 +221,9 @@ export function newClientSecret(input: Input): string | undefined {
 export function settingsFrom(input: Input, name: string): ClientFields {
   const defaults = defaultClientSettings()
   const sent = Object.fromEntries(
-    Object.keys(CLIENT_SETTINGS_SHAPE).filter(key => input[key] !== undefined).map(key => [key, structuredClone(input[key])])
+    Object.keys(CLIENT_SETTINGS_SHAPE)
+      .filter(key => input[key] !== undefined)
+      .map(key => [key, structuredClone(input[key])])
   ) as Partial<ClientFields>
   const fields: ClientFields = { ...defaults, ...sent, ClientName: name, TokenValidityUnits: tokenUnits(input) }
   // An unsent validity is the default duration (1 hour, 1 hour, 30 days) in whatever unit applies.
@@ -278,9 +304,14 @@ function checkEnums(fields: ClientFields): void {
     throw invalid('ExplicitAuthFlows cannot mix legacy values with values that begin with ALLOW_.')
   }
   checkEnumList('AllowedOAuthFlows', fields.AllowedOAuthFlows, OAUTH_FLOWS)
-  if (fields.AllowedOAuthFlows.length > 3) throw constraint('AllowedOAuthFlows', fields.AllowedOAuthFlows, 'Member must have length less than or equal to 3')
+  if (fields.AllowedOAuthFlows.length > 3)
+    throw constraint('AllowedOAuthFlows', fields.AllowedOAuthFlows, 'Member must have length less than or equal to 3')
   if (!['ENABLED', 'LEGACY'].includes(fields.PreventUserExistenceErrors)) {
-    throw constraint('PreventUserExistenceErrors', fields.PreventUserExistenceErrors, 'Member must satisfy enum value set: [LEGACY, ENABLED]')
+    throw constraint(
+      'PreventUserExistenceErrors',
+      fields.PreventUserExistenceErrors,
+      'Member must satisfy enum value set: [LEGACY, ENABLED]'
+    )
   }
 }
 
@@ -337,7 +368,8 @@ function checkRedirectUrl(field: string, url: string): void {
 }
 
 function checkScopes(scopes: string[], resourceServerScopes: string[]): void {
-  if (scopes.length > 50) throw constraint('AllowedOAuthScopes', `${scopes.length} scopes`, 'Member must have length less than or equal to 50')
+  if (scopes.length > 50)
+    throw constraint('AllowedOAuthScopes', `${scopes.length} scopes`, 'Member must have length less than or equal to 50')
   const unknown = scopes.find(scope => !OAUTH_SCOPES.includes(scope) && !resourceServerScopes.includes(scope))
   if (unknown !== undefined) throw new CognitoError('ScopeDoesNotExistException', `Invalid scope requested: ${unknown}`)
   if (scopes.some(scope => OPENID_DEPENDENT_SCOPES.includes(scope)) && !scopes.includes('openid')) {
@@ -374,7 +406,8 @@ function checkOptionalStructures(fields: ClientFields): void {
       throw constraint('RefreshTokenRotation.Feature', rotation.Feature, 'Member must satisfy enum value set: [ENABLED, DISABLED]')
     }
     const grace = rotation.RetryGracePeriodSeconds ?? 0
-    if (grace < 0 || grace > 60) throw constraint('RefreshTokenRotation.RetryGracePeriodSeconds', grace, 'Member must have value between 0 and 60')
+    if (grace < 0 || grace > 60)
+      throw constraint('RefreshTokenRotation.RetryGracePeriodSeconds', grace, 'Member must have value between 0 and 60')
   }
 }
 
