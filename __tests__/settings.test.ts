@@ -149,6 +149,11 @@ describe('readSettings', () => {
     ['comment', { comment: '1' }],
     ['sync-secret', { 'sync-secret': 'always' }],
     ['prune-callbacks', { 'prune-callbacks': 'yes' }],
+    ['rotate-secret', { 'rotate-secret': 'now' }],
+    ['rotate-after-days', { 'rotate-after-days': '0' }],
+    ['rotate-after-days', { 'rotate-after-days': '30.5' }],
+    ['rotate-after-days', { 'rotate-after-days': 'monthly' }],
+    ['rotate-after-days', { 'rotate-after-days': '3651' }],
     ['idp-name', { 'idp-name': 'Amazon Cognito\n::stop-commands::x' }],
     ['idp-name', { 'idp-name': 'Amazon \u202eotingoC' }],
     ['idp-name', { 'idp-name': 'Amazon\u200bCognito' }],
@@ -176,6 +181,13 @@ describe('readSettings', () => {
     expect(on.ok && [on.settings.syncSecret, on.settings.pruneCallbacks]).toEqual([true, true])
     const off = readSettings(sources({ ...VALID, 'sync-secret': 'false', 'prune-callbacks': 'FALSE' }))
     expect(off.ok && [off.settings.syncSecret, off.settings.pruneCallbacks]).toEqual([false, false])
+  })
+
+  test('rotation: off by default; rotate-secret a boolean, rotate-after-days whole days', () => {
+    const byDefault = readSettings(sources(VALID))
+    expect(byDefault.ok && [byDefault.settings.rotateSecret, byDefault.settings.rotateAfterDays]).toEqual([false, undefined])
+    const set = readSettings(sources({ ...VALID, 'rotate-secret': 'true', 'rotate-after-days': ' 90 ' }))
+    expect(set.ok && [set.settings.rotateSecret, set.settings.rotateAfterDays]).toEqual([true, 90])
   })
 
   test('timeout-minutes: 10 by default, fractions allowed', () => {
@@ -230,7 +242,9 @@ describe('readSettings', () => {
     'github-token',
     'sync-secret',
     'prune-callbacks',
-    'timeout-minutes'
+    'timeout-minutes',
+    'rotate-secret',
+    'rotate-after-days'
   ]
 
   test('property: any string for any input gives settings or named problems, never a crash', () => {

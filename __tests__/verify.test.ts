@@ -20,8 +20,12 @@ import {
   judgeDomain,
   judgeJwks,
   pkceChallenge,
+  checkCredentials,
+  judgeTokenAnswer,
   runChecks,
+  tokenRequest,
   usableForRs256,
+  type CredentialsProbe,
   type HostedUiProbe,
   type VerifyInputs
 } from '../src/verify.js'
@@ -313,6 +317,89 @@ describe('hosted UI', () => {
   })
 })
 
+describe("token endpoint: the client's credentials", () => {
+  const SECRET = 'Vq3Lx8Tz1Nc6Rb9Wm4Ks7Jd2Hf5Gp0YaUe'
+  const probe: CredentialsProbe = { baseUrl: `https://${HOSTNAME}`, clientId: 'client0001', clientSecret: SECRET, callbackUrl: CALLBACK }
+  const answer = (status: number, text: string) => ({ status, headers: {}, text })
+
+  test('the request is the code exchange Cloudflare makes, with a dummy code and HTTP Basic; the secret only in the header', () => {
+    const request = tokenRequest(probe)
+    expect(request).toMatchObject({ method: 'POST', url: `https://${HOSTNAME}/oauth2/token` })
+    expect(request.headers).toMatchObject({
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`client0001:${SECRET}`).toString('base64')}`
+    })
+    const form = new URLSearchParams(request.body)
+    expect(Object.fromEntries(form)).toEqual({
+      grant_type: 'authorization_code',
+      code: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      redirect_uri: CALLBACK
+    })
+    expect(`${request.url} ${request.body}`).not.toContain(SECRET)
+    expect(tokenRequest(probe).body).not.toBe(request.body)
+  })
+
+  test('invalid_grant: the client authenticated; invalid_client (400 or 401): the secret is wrong', () => {
+    expect(judgeTokenAnswer(answer(400, '{"error":"invalid_grant"}'), probe)).toMatchObject({ check: CHECKS.credentials, status: 'pass' })
+    for (const status of [400, 401]) {
+      const failed = judgeTokenAnswer(answer(status, '{"error":"invalid_client"}'), probe)
+      expect(failed).toMatchObject({ status: 'fail', found: `Cognito's error \`invalid_client\` (HTTP ${status})` })
+      expect(failed.fix).toContain('Cognito does not accept this secret for app client client0001')
+      expect(JSON.stringify(failed)).not.toContain(SECRET)
+    }
+  })
+
+  test('anything else fails with expected, found and a fix', () => {
+    expect(judgeTokenAnswer(answer(400, '{"error":"unauthorized_client"}'), probe)).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('authorization code grant')
+    })
+    expect(judgeTokenAnswer(answer(500, '<html>oops</html>'), probe)).toMatchObject({
+      status: 'fail',
+      found: 'HTTP 500 without an OAuth error'
+    })
+    // A token (impossible for a dummy code) is not what the check expects either.
+    expect(judgeTokenAnswer(answer(200, '{"access_token":"x"}'), probe)).toMatchObject({
+      status: 'fail',
+      expected: expect.stringContaining('invalid_grant')
+    })
+  })
+
+  function scripted(texts: Array<string | Error>): { http: HttpClient; asked: () => number } {
+    let asked = 0
+    const http = {
+      request: async () => {
+        const next = texts[Math.min(asked++, texts.length - 1)]
+        if (next instanceof Error) throw next
+        return answer(400, next)
+      }
+    } as unknown as HttpClient
+    return { http, asked: () => asked }
+  }
+
+  test('a new secret not accepted yet is asked about again, within the attempts given, each retry logged', async () => {
+    const log: string[] = []
+    const { http, asked } = scripted(['{"error":"invalid_client"}', '{"error":"invalid_client"}', '{"error":"invalid_grant"}'])
+    expect(await checkCredentials(http, probe, { attempts: 3, delayMs: 1, log: line => log.push(line) })).toMatchObject({ status: 'pass' })
+    expect(asked()).toBe(3)
+    expect(log).toEqual([
+      "The token endpoint does not accept app client client0001's secret yet (Cognito's error `invalid_client` (HTTP 400)); checking again in 1 ms (2 of 3).",
+      "The token endpoint does not accept app client client0001's secret yet (Cognito's error `invalid_client` (HTTP 400)); checking again in 1 ms (3 of 3)."
+    ])
+    const twice = scripted(['{"error":"invalid_client"}', '{"error":"invalid_client"}', '{"error":"invalid_grant"}'])
+    expect(await checkCredentials(twice.http, probe, { attempts: 2, delayMs: 1, log: () => {} })).toMatchObject({ status: 'fail' })
+    expect(twice.asked()).toBe(2)
+  })
+
+  test('an answer that waiting cannot change is not asked again; a request that throws is a failed check', async () => {
+    const unauthorized = scripted(['{"error":"unauthorized_client"}'])
+    expect(await checkCredentials(unauthorized.http, probe, { attempts: 5, delayMs: 1, log: () => {} })).toMatchObject({ status: 'fail' })
+    expect(unauthorized.asked()).toBe(1)
+    const broken = scripted([new Error('socket hang up')])
+    expect(await checkCredentials(broken.http, probe)).toMatchObject({ status: 'fail', found: 'socket hang up' })
+  })
+})
+
 describe('read-back and the failure message', () => {
   const desired = desiredIdentityProvider(settingsWith(), deriveEndpoints('acme', HOSTNAME, ISSUER))
 
@@ -392,9 +479,26 @@ describe('runChecks', () => {
       `${CHECKS.jwks}: pass`,
       `${CHECKS.domain}: pass`,
       `${CHECKS.branding}: pass`,
-      `${CHECKS.hostedUi}: pass`
+      `${CHECKS.hostedUi}: pass`,
+      // Plan mode gives no secret: the token endpoint check is apply's.
+      `${CHECKS.credentials}: skip`
     ])
     expect(asked).toContain(`https://${HOSTNAME}/oauth2/authorize`)
+    expect(asked).not.toContain(`https://${HOSTNAME}/oauth2/token`)
+  })
+
+  test('with the secret (apply mode), the token endpoint check runs last', async () => {
+    const asked: string[] = []
+    const http = healthyHttp(asked)
+    const tokenAware = {
+      request: async (request: HttpRequest) =>
+        request.url.endsWith('/oauth2/token')
+          ? (asked.push(request.url), { status: 400, headers: {}, text: '{"error":"invalid_grant"}' })
+          : http.request(request)
+    } as unknown as HttpClient
+    const checks = await runChecks(inputs(tokenAware, { clientSecret: 'client-secret-for-unit-tests' }))
+    expect(checks.at(-1)).toMatchObject({ check: CHECKS.credentials, status: 'pass' })
+    expect(asked).toContain(`https://${HOSTNAME}/oauth2/token`)
   })
 
   test.each<[string, Partial<VerifyInputs>, string]>([

@@ -69,7 +69,7 @@ function permissions(workflow: Workflow): Record<string, string> {
   return onlyJob(workflow).permissions ?? workflow.permissions ?? {}
 }
 
-const FILES = ['apply.yml', 'plan.yml', 'dispatch.yml', 'drift.yml']
+const FILES = ['apply.yml', 'plan.yml', 'dispatch.yml', 'drift.yml', 'rotate.yml']
 
 test('docs/workflows holds exactly the four example workflows', () => {
   expect(readdirSync(DIR).sort()).toEqual([...FILES].sort())
@@ -129,14 +129,17 @@ function trustedSubject(text: string): string | undefined {
   return /token\.actions\.githubusercontent\.com:sub = (\S+?)\)/.exec(text)?.[1]
 }
 
-test.each(['apply.yml', 'dispatch.yml'])('%s: applies in the protected production environment, with a role trusted only from it', file => {
-  const { workflow, text } = load(file)
-  const job = onlyJob(workflow)
-  expect(job.environment).toBe('production')
-  const role = job.steps.find(step => step.uses === AWS)?.with?.['role-to-assume']
-  expect(role).toBe('arn:aws:iam::123456789012:role/cognito-cloudflare-access-apply')
-  if (file === 'apply.yml') expect(trustedSubject(text)).toBe(`repo:${CONSUMER}:environment:production`)
-})
+test.each(['apply.yml', 'dispatch.yml', 'rotate.yml'])(
+  '%s: applies in the protected production environment, with a role trusted only from it',
+  file => {
+    const { workflow, text } = load(file)
+    const job = onlyJob(workflow)
+    expect(job.environment).toBe('production')
+    const role = job.steps.find(step => step.uses === AWS)?.with?.['role-to-assume']
+    expect(role).toBe('arn:aws:iam::123456789012:role/cognito-cloudflare-access-apply')
+    if (file === 'apply.yml') expect(trustedSubject(text)).toBe(`repo:${CONSUMER}:environment:production`)
+  }
+)
 
 test('plan.yml: no environment (plans need no approval), a read-only role trusted from pull requests', () => {
   const { workflow, text } = load('plan.yml')
@@ -196,12 +199,31 @@ test('dispatch.yml: a dry-run boolean input maps to mode, in the apply group', (
   expect(workflow.concurrency).toEqual({ group: APPLY_GROUP, 'cancel-in-progress': false })
 })
 
-/** The inputs that say how a workflow runs, not what it configures. */
-const RUN_INPUTS = ['mode', 'comment', 'reviewed-plan', 'drift-issue', 'fail-on-changes']
+test('rotate.yml: monthly on a schedule and by hand, applies with the rotation inputs, in the apply group', () => {
+  const { workflow, text } = load('rotate.yml')
+  expect(Object.keys(workflow.on)).toEqual(['schedule', 'workflow_dispatch'])
+  const schedule = (workflow.on as unknown as { schedule: Array<{ cron: string }> }).schedule
+  // Minute, hour, day of month fixed; every month; any day of the week: once a month.
+  expect(schedule).toEqual([{ cron: expect.stringMatching(/^\d{1,2} \d{1,2} \d{1,2} \* \*$/) }])
+  expect(workflow.on.workflow_dispatch?.inputs?.['rotate-now']).toMatchObject({ type: 'boolean', default: false })
+  const step = ourStep(workflow)
+  expect(step.with?.mode).toBe('apply')
+  expect(step.with?.['rotate-secret']).toBe('${{ inputs.rotate-now == true }}')
+  // Below the schedule's month, so a monthly run rotates, and a re-run the same day does not.
+  expect(Number(step.with?.['rotate-after-days'])).toBeGreaterThanOrEqual(20)
+  expect(Number(step.with?.['rotate-after-days'])).toBeLessThan(28)
+  expect(workflow.concurrency).toEqual({ group: APPLY_GROUP, 'cancel-in-progress': false })
+  for (const action of ['AddUserPoolClientSecret', 'ListUserPoolClientSecrets', 'DeleteUserPoolClientSecret'])
+    expect(text).toContain(action)
+})
 
-test('the four configure the same integration: their inputs differ only in how they run (mode, comment, the review and drift inputs)', () => {
+/** The inputs that say how a workflow runs, not what it configures. */
+const RUN_INPUTS = ['mode', 'comment', 'reviewed-plan', 'drift-issue', 'fail-on-changes', 'rotate-secret', 'rotate-after-days']
+
+test('the five configure the same integration: their inputs differ only in how they run (mode, comment, the review, drift and rotation inputs)', () => {
   const configuration = (file: string) =>
     Object.fromEntries(Object.entries(ourStep(load(file).workflow).with ?? {}).filter(([name]) => !RUN_INPUTS.includes(name)))
   expect(Object.keys(configuration('apply.yml'))).toContain('user-pool-id')
-  for (const file of ['plan.yml', 'dispatch.yml', 'drift.yml']) expect(configuration(file)).toEqual(configuration('apply.yml'))
+  for (const file of ['plan.yml', 'dispatch.yml', 'drift.yml', 'rotate.yml'])
+    expect(configuration(file)).toEqual(configuration('apply.yml'))
 })

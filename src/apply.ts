@@ -8,6 +8,7 @@ import type { CognitoApi } from './cognito/api.js'
 import { duplicateClients, type ClientEntry } from './cognito/app-client.js'
 import type { BrandingEntry } from './cognito/branding.js'
 import { waitForActiveDomain, type DomainEntry } from './cognito/domain.js'
+import { ClientSecrets, type NewClientSecret } from './cognito/secrets.js'
 import type { CloudflareApi, IdentityProvider } from './cloudflare/api.js'
 import {
   identityProviderBody,
@@ -17,14 +18,24 @@ import {
   type IdentityProviderEntry
 } from './cloudflare/identity-provider.js'
 import { createOnce } from './create-once.js'
-import { ActionError, describeError, isTransient, VerificationError } from './errors.js'
+import { ActionError, describeError, isTransient, ServiceError, VerificationError } from './errors.js'
 import type { HttpClient } from './http.js'
 import type { CheckResult, ResourceKind } from './model.js'
 import type { Observed } from './observe.js'
 import { entriesOf, type Plan } from './plan.js'
 import { pollUntil } from './poll.js'
+import { rotateClientSecret, SecretWriteError, type SecretEntry } from './rotation.js'
 import type { Settings } from './settings.js'
-import { CHECKS, checkReadBack, failureMessage, runChecks, verifyInputs, type VerifyInputs } from './verify.js'
+import {
+  CHECKS,
+  checkCredentials,
+  checkReadBack,
+  failureMessage,
+  runChecks,
+  verifyInputs,
+  type CredentialsProbe,
+  type VerifyInputs
+} from './verify.js'
 
 export interface ApplyServices {
   cognito: CognitoApi
@@ -90,6 +101,10 @@ function applyFailureMessage(plan: Plan, error: unknown, { written, finished }: 
 
 /** Hosted-UI probes after the client changed: Cognito may take a moment to serve the change. */
 const PROBE_ATTEMPTS = 3
+/** Token endpoint checks of a secret just added: Cognito may take a moment to accept it. */
+const NEW_SECRET_CHECK_ATTEMPTS = 6
+/** The checks that may pass after a moment when the client (or its secret) just changed. */
+const SETTLING_CHECKS: string[] = [CHECKS.hostedUi, CHECKS.credentials]
 
 /** One apply, entry by entry; `progress` records what it got done, for the result or the failure. */
 class ApplyRun {
@@ -116,16 +131,28 @@ class ApplyRun {
     const clientSecret = client.ClientSecret ?? this.observed.client?.ClientSecret
     if (!clientSecret) throw new ActionError(`app client ${clientId} has no secret; Cloudflare needs a confidential client.`)
     if (plan.branding) await this.ensureBranding(plan.branding, clientId)
-    if (this.settings.verify) await this.verifyCognitoSide(clientId)
-    await this.ensureIdentityProvider(plan.identityProvider, clientId, clientSecret)
+    if (this.settings.verify) await this.verifyCognitoSide(clientId, clientSecret)
+    // A rotation runs before the identity provider's entry, which then carries the secret it leaves.
+    const secret = plan.secret ? await this.rotateSecret(plan.secret, clientId, clientSecret) : clientSecret
+    await this.ensureIdentityProvider(plan.identityProvider, clientId, secret)
   }
 
   /** A check that failed before anything was written stops apply there: nothing is created. */
   private stopOnFailedCheck(): void {
     const failure = failureMessage(this.checkedBefore)
     if (!failure) return
-    this.progress.checks.push(...this.checkedBefore)
+    this.recordChecks(this.checkedBefore)
     throw new VerificationError(`${failure}. Nothing was written to Cloudflare.`)
+  }
+
+  /** Keeps checks for the report; a check run again replaces its earlier result. */
+  private recordChecks(checks: CheckResult[]): void {
+    const { checks: recorded } = this.progress
+    for (const check of checks) {
+      const index = recorded.findIndex(known => known.check === check.check)
+      if (index >= 0) recorded[index] = check
+      else recorded.push(check)
+    }
   }
 
   private done(kind: ResourceKind, what: string): void {
@@ -190,12 +217,20 @@ class ApplyRun {
   }
 
   /** The checks, against the Cognito side as it now is; Cloudflare is written only when all pass. */
-  private async verifyCognitoSide(clientId: string): Promise<void> {
-    const domainCheck = await this.waitForDomain()
-    const checks = domainCheck?.status === 'fail' ? [domainCheck] : await this.checkHostedSide(clientId, domainCheck)
-    this.progress.checks.push(...checks)
-    const failure = failureMessage(checks)
+  private async verifyCognitoSide(clientId: string, clientSecret: string): Promise<void> {
+    const failure = failureMessage(await this.runVerification(clientId, clientSecret))
     if (failure) throw new VerificationError(`${failure}. Nothing was written to Cloudflare.`)
+  }
+
+  /**
+   * Every check with this secret, kept for the report. `fresh`: nothing taken from the checks made
+   * before apply (the rotation's verification, once Cloudflare holds the new secret).
+   */
+  private async runVerification(clientId: string, clientSecret: string, fresh = false): Promise<CheckResult[]> {
+    const domainCheck = await this.waitForDomain()
+    const checks = domainCheck?.status === 'fail' ? [domainCheck] : await this.checkHostedSide(clientId, clientSecret, domainCheck, fresh)
+    this.recordChecks(checks)
+    return checks
   }
 
   /** A domain observed ACTIVE stays so; only a new or still-CREATING one is waited for. Undefined when there was no wait. */
@@ -215,7 +250,12 @@ class ApplyRun {
    * Every check, with the domain ACTIVE. After the client changed, the hosted UI may take a moment
    * to serve it: the probe is looked at again a few times, while it is the only check failing.
    */
-  private async checkHostedSide(clientId: string, domainCheck: CheckResult | undefined): Promise<CheckResult[]> {
+  private async checkHostedSide(
+    clientId: string,
+    clientSecret: string,
+    domainCheck: CheckResult | undefined,
+    fresh: boolean
+  ): Promise<CheckResult[]> {
     const { finished } = this.progress
     const clientChanged = finished.includes('cognito-app-client') || finished.includes('managed-login-branding')
     const inputs = verifyInputs(this.settings, this.services.http, this.plan.endpoints, {
@@ -223,14 +263,16 @@ class ApplyRun {
       clientPending: false,
       domain: { ...this.observed.domain, exists: true, status: 'ACTIVE' },
       hasBranding: true,
-      known: this.stillHolding()
+      ...this.secretToCheck(clientSecret),
+      known: fresh ? {} : this.stillHolding()
     })
-    const onlyProbeFails = (checks: CheckResult[]) =>
-      checks.some(check => check.status === 'fail') && checks.every(check => check.status !== 'fail' || check.check === CHECKS.hostedUi)
+    const onlySettlingFail = (checks: CheckResult[]) =>
+      checks.some(check => check.status === 'fail') &&
+      checks.every(check => check.status !== 'fail' || SETTLING_CHECKS.includes(check.check))
     const polled = await pollUntil({
       what: 'the hosted UI to accept the client',
       look: () => runChecks(inputs),
-      done: checks => !onlyProbeFails(checks),
+      done: checks => !onlySettlingFail(checks),
       intervalMs: this.settings.timing.domainPollMs,
       maxWaitMs: Number.POSITIVE_INFINITY,
       maxLooks: clientChanged ? PROBE_ATTEMPTS : 1,
@@ -241,6 +283,19 @@ class ApplyRun {
     })
     // The waited-for domain's own verdict (with how long it took) stands for the domain check.
     return domainCheck ? polled.value.map(check => (check.check === domainCheck.check ? domainCheck : check)) : polled.value
+  }
+
+  /**
+   * The secret the token endpoint check tries: checked whenever Cloudflare is sent a secret (any
+   * write of the identity provider carries it, and so does a rotation). Otherwise Cloudflare keeps
+   * the secret it has, and the check is skipped with the reason: a converged run costs no request.
+   */
+  private secretToCheck(clientSecret: string): { clientSecret?: string; noSecretReason?: string } {
+    if (this.plan.identityProvider.action !== 'no-change' || this.plan.secret?.action === 'update') return { clientSecret }
+    return {
+      noSecretReason:
+        'no secret is sent to Cloudflare in this run, so none is checked (sync-secret: true checks and writes it; rotate-secret gives a new one)'
+    }
   }
 
   /**
@@ -258,6 +313,100 @@ class ApplyRun {
       discovery: finished.includes('cognito-domain') ? undefined : before(CHECKS.discovery),
       jwks: before(CHECKS.jwks),
       hostedUi: probe?.status === 'pass' && !cognitoWritten ? probe : undefined
+    }
+  }
+
+  // --- client-secret rotation: the state machine is rotation.ts; these are its steps ------------
+
+  /** Rotates the client secret when the plan says so; returns the secret the identity provider gets. */
+  private async rotateSecret(entry: SecretEntry, clientId: string, clientSecret: string): Promise<string> {
+    if (entry.action !== 'update') return clientSecret
+    const secrets = new ClientSecrets(this.services.cognito, this.settings.userPoolId, clientId)
+    const result = await rotateClientSecret(this.settings, {
+      listSecrets: () => secrets.list(),
+      addSecret: () => this.addSecretOnce(secrets),
+      deleteSecret: id => secrets.delete(id),
+      describeSecret: () => this.describedSecret(clientId),
+      writeToCloudflare: this.cloudflareUsesClient(clientId) ? secret => this.writeSecretToCloudflare(clientId, secret) : undefined,
+      checkSecret: (secret, fresh) =>
+        checkCredentials(this.services.http, this.credentialsProbe(clientId, secret), fresh ? this.newSecretRetry() : undefined),
+      verify: async secret => {
+        if (this.settings.verify) return this.runVerification(clientId, secret, true)
+        const checks = [await checkCredentials(this.services.http, this.credentialsProbe(clientId, secret))]
+        this.recordChecks(checks)
+        return checks
+      },
+      log: this.log,
+      done: what => {
+        this.progress.written.push(what)
+        this.log(`✓ ${what}`)
+      },
+      now: Date.now
+    })
+    this.progress.ids['cognito-client-secret'] = result.secret.id
+    this.progress.finished.push('cognito-client-secret')
+    return result.secret.value
+  }
+
+  private credentialsProbe(clientId: string, clientSecret: string): CredentialsProbe {
+    const { endpoints } = this.plan
+    return {
+      baseUrl: this.settings.endpoints.hostedUi ?? `https://${endpoints.hostname}`,
+      clientId,
+      clientSecret,
+      callbackUrl: endpoints.callbackUrl
+    }
+  }
+
+  private newSecretRetry() {
+    return { attempts: NEW_SECRET_CHECK_ATTEMPTS, delayMs: this.settings.timing.domainPollMs, log: this.log }
+  }
+
+  /**
+   * AddUserPoolClientSecret is not safe to repeat: after a failure that may have added one anyway
+   * (its answer lost), the secret whose value never arrived is deleted before trying again.
+   */
+  private async addSecretOnce(secrets: ClientSecrets): Promise<NewClientSecret> {
+    const before = new Set((await secrets.list()).map(secret => secret.id))
+    return createOnce({
+      ...this.retry,
+      what: `a client secret of app client ${secrets.clientId}`,
+      create: () => secrets.add(),
+      findCreated: async () => {
+        for (const orphan of (await secrets.list()).filter(secret => !before.has(secret.id))) {
+          await secrets.delete(orphan.id)
+          this.log(`Deleted client secret ${orphan.id}: it was added, but its value never arrived.`)
+        }
+        return undefined
+      }
+    })
+  }
+
+  /** The client's secret, described: asked by the rotation only while the client has one. */
+  private async describedSecret(clientId: string): Promise<string> {
+    const secret = (await this.services.cognito.describeClient(this.settings.userPoolId, clientId))?.ClientSecret
+    if (!secret) throw new ActionError(`DescribeUserPoolClient shows no secret for app client ${clientId}.`)
+    return secret
+  }
+
+  /** Whether the identity provider exists and already signs in with this client: then its secret matters now. */
+  private cloudflareUsesClient(clientId: string): boolean {
+    return this.plan.identityProvider.action !== 'create' && this.observed.identityProvider?.config?.client_id === clientId
+  }
+
+  /** The identity provider as planned, with this secret (a PUT sends it whole), then read back. */
+  private async writeSecretToCloudflare(clientId: string, secret: string): Promise<void> {
+    const entry = this.plan.identityProvider
+    const id = entry.id ?? ''
+    try {
+      await this.services.cloudflare.updateIdentityProvider(id, identityProviderBody(entry.desired, clientId, secret, entry.kept))
+    } catch (error) {
+      throw new SecretWriteError(describeError(error), refusedOutright(error) ? 'previous' : 'unknown')
+    }
+    try {
+      await this.readBack(entry, id, clientId)
+    } catch (error) {
+      throw new SecretWriteError(describeError(error), 'new')
     }
   }
 
@@ -297,8 +446,13 @@ class ApplyRun {
           ...(entry.action === 'update' ? lostScimSettings(stored, entry.kept) : [])
         ])
       : checkReadBack([{ field: 'id', before: 'nothing', after: id }])
-    this.progress.checks.push(readBack)
+    this.recordChecks([readBack])
     const failure = failureMessage([readBack])
     if (failure) throw new VerificationError(failure)
   }
+}
+
+/** Cloudflare answered the write with a refusal (a 4xx that is not throttling): it keeps what it had. */
+function refusedOutright(error: unknown): boolean {
+  return error instanceof ServiceError && !error.transient && error.status !== undefined && error.status >= 400 && error.status < 500
 }

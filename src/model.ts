@@ -6,7 +6,8 @@
 export type Action = 'create' | 'update' | 'no-change'
 
 /** The resources the action manages, in the order apply makes them. */
-export type ResourceKind = 'cognito-domain' | 'cognito-app-client' | 'managed-login-branding' | 'cloudflare-identity-provider'
+export type ResourceKind =
+  'cognito-domain' | 'cognito-app-client' | 'managed-login-branding' | 'cognito-client-secret' | 'cloudflare-identity-provider'
 
 /** One field of a resource as it is (`before`) and as the plan makes it (`after`). */
 export interface FieldChange {

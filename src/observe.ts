@@ -7,12 +7,14 @@ import type { UserPoolClientType } from '@aws-sdk/client-cognito-identity-provid
 import type { CognitoApi } from './cognito/api.js'
 import { describeAppClient, findAppClientId } from './cognito/app-client.js'
 import { chooseDomain, issuerUrl, poolHostnames, type DomainChoice, type ObservedDomain } from './cognito/domain.js'
+import { ClientSecrets, type ClientSecretInfo } from './cognito/secrets.js'
 import type { CloudflareApi, IdentityProvider } from './cloudflare/api.js'
 import { findIdentityProvider, readTeamName } from './cloudflare/identity-provider.js'
 import { callbackUrlOf, certsUrlOf } from './endpoints.js'
 import { ActionError } from './errors.js'
 import type { HttpClient } from './http.js'
 import type { CheckResult } from './model.js'
+import { rotationConfigured } from './rotation.js'
 import type { Settings } from './settings.js'
 import { checkHostedUi, discoveryUrl } from './verify.js'
 
@@ -24,6 +26,10 @@ export interface Observed {
   client?: UserPoolClientType
   /** Managed login only: whether the client has a branding style. */
   hasBranding?: boolean
+  /** The client's secrets (ids and dates), read only when a rotation input is set. */
+  clientSecrets?: ClientSecretInfo[]
+  /** When the state was read (epoch ms), for the age of the secrets. */
+  observedAt?: number
   teamName: string
   identityProvider?: IdentityProvider
   /**
@@ -66,16 +72,33 @@ export async function observe(settings: Settings, services: ObserveServices): Pr
     return issuer
   })
   const hostedUiProbe = settings.verify ? probeEarly(http, settings, clientIdRead, choiceRead, teamRead) : undefined
+  // The client's secrets (ids and dates), beside its describe, only when asked to rotate: listing
+  // them needs cognito-idp:ListUserPoolClientSecrets.
+  const secretsRead = rotationConfigured(settings)
+    ? clientIdRead.then(id => (id === undefined ? undefined : new ClientSecrets(cognito, poolId, id).list()))
+    : undefined
 
-  const [issuer, client, teamName, identityProvider, domain] = await Promise.all([
+  const [issuer, client, teamName, identityProvider, domain, clientSecrets] = await Promise.all([
     issuerRead,
     clientRead,
     teamRead,
     identityProviderRead,
-    domainRead
+    domainRead,
+    secretsRead
   ])
   const hasBranding = domain.managedLoginVersion === 2 && client?.ClientId ? await cognito.hasBranding(poolId, client.ClientId) : undefined
-  return { userPoolId: poolId, issuer, domain, client, hasBranding, teamName, identityProvider, hostedUiProbe }
+  return {
+    userPoolId: poolId,
+    issuer,
+    domain,
+    client,
+    hasBranding,
+    clientSecrets,
+    observedAt: Date.now(),
+    teamName,
+    identityProvider,
+    hostedUiProbe
+  }
 }
 
 /** The discovery document and JWKS, for the checks to take when they judge them. */

@@ -7,12 +7,13 @@ import { desiredClient, planClient, type ClientEntry } from './cognito/app-clien
 import { planDomain, type DomainEntry } from './cognito/domain.js'
 import { desiredIdentityProvider, planIdentityProvider, type IdentityProviderEntry } from './cloudflare/identity-provider.js'
 import { deriveEndpoints, type Endpoints } from './endpoints.js'
+import { ROTATION_WRITES_SECRET, secretPlan, type SecretEntry } from './rotation.js'
 import type { Action, CheckResult, ResourcePlan } from './model.js'
 import type { Observed } from './observe.js'
 import type { Mode, Settings } from './settings.js'
 
 /** Any resource's entry. */
-export type PlanEntry = DomainEntry | ClientEntry | BrandingEntry | IdentityProviderEntry
+export type PlanEntry = DomainEntry | ClientEntry | BrandingEntry | SecretEntry | IdentityProviderEntry
 
 export interface Plan {
   readonly mode: Mode
@@ -21,6 +22,8 @@ export interface Plan {
   readonly client: ClientEntry
   /** Managed login (version 2) only. */
   readonly branding?: BrandingEntry
+  /** With a rotation input only: rotate the client secret, or keep it. */
+  readonly secret?: SecretEntry
   readonly identityProvider: IdentityProviderEntry
   /** Risks found that the plan does not fix (the log, the summary and the comment show them). */
   readonly warnings: readonly string[]
@@ -30,26 +33,42 @@ export function buildPlan(settings: Settings, observed: Observed): Plan {
   const endpoints = deriveEndpoints(observed.teamName, observed.domain.hostname, observed.issuer)
   const client = planClient(observed.client, desiredClient(settings, endpoints.callbackUrl), settings.userPoolId)
   const clientCreated = client.entry.action === 'create'
+  const clientId = observed.client?.ClientId
+  const existingIdp = observed.identityProvider
+  // A provider that already signs in with this client gets a rotated secret from the rotation itself.
+  const idpUsesClient = existingIdp !== undefined && clientId !== undefined && existingIdp.config?.client_id === clientId
+  const secret = secretPlan({
+    settings,
+    clientId,
+    secrets: observed.clientSecrets,
+    identityProvider: idpUsesClient ? { id: existingIdp.id, name: existingIdp.name, readOnly: existingIdp.read_only === true } : undefined,
+    now: observed.observedAt ?? Date.now()
+  })
+  const identityProvider = planIdentityProvider(
+    existingIdp,
+    desiredIdentityProvider(settings, endpoints),
+    clientId,
+    clientCreated,
+    settings.syncSecret
+  )
+  const rotationWritesSecret = idpUsesClient && secret?.action === 'update'
   return {
     mode: settings.mode,
     endpoints,
     domain: planDomain(observed.domain),
     client: client.entry,
     branding: planBranding(observed.domain.managedLoginVersion, clientCreated, observed.hasBranding),
-    identityProvider: planIdentityProvider(
-      observed.identityProvider,
-      desiredIdentityProvider(settings, endpoints),
-      observed.client?.ClientId,
-      clientCreated,
-      settings.syncSecret
-    ),
+    secret,
+    identityProvider: rotationWritesSecret
+      ? { ...identityProvider, notes: [ROTATION_WRITES_SECRET, ...(identityProvider.notes ?? []).slice(1)] }
+      : identityProvider,
     warnings: client.warnings
   }
 }
 
-/** The entries in the order apply makes them: domain, app client, branding, identity provider. */
+/** The entries in the order apply makes them: domain, app client, branding, client secret, identity provider. */
 export function entriesOf(plan: Plan): PlanEntry[] {
-  return [plan.domain, plan.client, ...(plan.branding ? [plan.branding] : []), plan.identityProvider]
+  return [plan.domain, plan.client, ...(plan.branding ? [plan.branding] : []), ...(plan.secret ? [plan.secret] : []), plan.identityProvider]
 }
 
 /** Whether applying the plan changes anything. */

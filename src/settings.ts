@@ -32,6 +32,10 @@ export interface Settings {
   syncSecret: boolean
   /** Remove other Zero Trust teams' Access callbacks from the client (off: they get a warning). */
   pruneCallbacks: boolean
+  /** Rotate the client secret in this run (rotate-secret). */
+  rotateSecret: boolean
+  /** Rotate when the newest client secret is older than this many days (rotate-after-days); undefined: never by age. */
+  rotateAfterDays?: number
   comment: boolean
   githubToken: string
   /** On a push apply: compare the plan with the one reviewed in the merged pull request's comment. */
@@ -111,6 +115,8 @@ const MAX_IDP_NAME_LENGTH = 200
 const DEFAULT_TIMEOUT_MINUTES = 10
 /** GitHub stops a job after 6 hours anyway. */
 const MAX_TIMEOUT_MINUTES = 360
+/** Ten years: a longer limit is a typo. */
+const MAX_ROTATE_AFTER_DAYS = 3650
 const RESERVED_PREFIX_WORDS = ['aws', 'amazon', 'cognito']
 const TRUE_VALUES = ['true', 'True', 'TRUE']
 const FALSE_VALUES = ['false', 'False', 'FALSE']
@@ -221,6 +227,8 @@ export function readSettings(sources: SettingsSources): SettingsResult {
   const comment = readBoolean('comment', input('comment'), true, problem)
   const syncSecret = readBoolean('sync-secret', input('sync-secret'), false, problem)
   const pruneCallbacks = readBoolean('prune-callbacks', input('prune-callbacks'), false, problem)
+  const rotateSecret = readBoolean('rotate-secret', input('rotate-secret'), false, problem)
+  const rotateAfterDays = readRotateAfterDays(input('rotate-after-days'), problem)
   const timeoutMinutes = readTimeoutMinutes(input('timeout-minutes'), problem)
   const reviewedPlan = readReviewedPlan(input('reviewed-plan'), problem)
   const driftIssue = readBoolean('drift-issue', input('drift-issue'), true, problem)
@@ -259,6 +267,8 @@ export function readSettings(sources: SettingsSources): SettingsResult {
       verify,
       syncSecret,
       pruneCallbacks,
+      rotateSecret,
+      rotateAfterDays,
       comment,
       githubToken,
       reviewedPlan,
@@ -329,6 +339,20 @@ function readTimeoutMinutes(raw: string, problem: Report): number {
   if (!/^\d+(\.\d+)?$/.test(raw) || !(value > 0 && value <= MAX_TIMEOUT_MINUTES)) {
     problem('timeout-minutes', `\`${raw}\` is not a number of minutes above 0 and at most ${MAX_TIMEOUT_MINUTES}.`)
     return DEFAULT_TIMEOUT_MINUTES
+  }
+  return value
+}
+
+/** A whole number of days, at least 1; empty: never rotate by age. */
+function readRotateAfterDays(raw: string, problem: Report): number | undefined {
+  if (raw === '') return undefined
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw) || value < 1 || value > MAX_ROTATE_AFTER_DAYS) {
+    problem(
+      'rotate-after-days',
+      `\`${raw}\` is not a whole number of days from 1 to ${MAX_ROTATE_AFTER_DAYS}; leave it empty to rotate only when asked.`
+    )
+    return undefined
   }
   return value
 }

@@ -2,13 +2,14 @@
 // pointed at the pool (Cloudflare has no API for that button). Each failure says what was
 // expected, what was found, and how to fix it. Requests go through our HttpClient; the JWKS is
 // parsed by jose. The judging is pure (exported for unit tests); the fetching is thin around it.
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK } from 'jose'
 import { DOMAIN_CHECK, deadEndFix, type ObservedDomain } from './cognito/domain.js'
 import type { Endpoints } from './endpoints.js'
 import { describeError } from './errors.js'
-import type { HttpClient, HttpResponse } from './http.js'
+import type { HttpClient, HttpRequest, HttpResponse } from './http.js'
 import { fail, pass, skip, type CheckResult, type FieldChange } from './model.js'
+import { pollUntil } from './poll.js'
 import { SENSITIVE, redactedExcerpt } from './secrets.js'
 import type { Settings } from './settings.js'
 
@@ -18,6 +19,7 @@ export const CHECKS = {
   domain: DOMAIN_CHECK,
   branding: 'Managed login has a branding style',
   hostedUi: 'Hosted UI accepts client and callback',
+  credentials: "Token endpoint accepts the client's credentials",
   readBack: 'Cloudflare kept what was sent'
 } as const
 
@@ -390,7 +392,120 @@ export async function checkHostedUi(http: HttpClient, probe: HostedUiProbe): Pro
 }
 
 // ---------------------------------------------------------------------------------------------
-// 6. Read-back, and the failure message
+// 6. Token endpoint: the client's credentials
+
+/**
+ * Cognito's token endpoint authenticates the client before it looks at the code (RFC 6749 §5.2):
+ * a made-up code with the right secret gets `invalid_grant`, with a wrong one `invalid_client`.
+ * So a request with a dummy code tells whether Cognito accepts a secret, without signing anyone in.
+ */
+export interface CredentialsProbe {
+  /** Where requests for the hosted domain go: `https://<hostname>`, or the test override. */
+  baseUrl: string
+  clientId: string
+  clientSecret: string
+  callbackUrl: string
+}
+
+/** Asking again after a failed check: a secret Cognito just made may take a moment to be accepted. */
+export interface CheckRetry {
+  attempts: number
+  delayMs: number
+  log: (message: string) => void
+}
+
+/** The token request Cloudflare would make, with HTTP Basic client authentication and a code that exists nowhere. */
+export function tokenRequest(probe: CredentialsProbe): HttpRequest {
+  const basic = Buffer.from(`${probe.clientId}:${probe.clientSecret}`, 'utf8').toString('base64')
+  return {
+    method: 'POST',
+    url: `${probe.baseUrl}/oauth2/token`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization: `Basic ${basic}` },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code: randomUUID(), redirect_uri: probe.callbackUrl }).toString()
+  }
+}
+
+/** The OAuth `error` of a token endpoint's answer, if it is a JSON object with one. */
+function oauthError(text: string): string | undefined {
+  try {
+    const json = JSON.parse(text) as { error?: unknown }
+    return typeof json?.error === 'string' ? json.error : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Judges the token endpoint's answer to the dummy code. Never shows the secret: only the client id and Cognito's error code. */
+export function judgeTokenAnswer(
+  response: Pick<HttpResponse, 'status' | 'text'>,
+  probe: Omit<CredentialsProbe, 'clientSecret'>
+): CheckResult {
+  const error = oauthError(response.text)
+  if (error === 'invalid_grant') {
+    return pass(
+      CHECKS.credentials,
+      `/oauth2/token authenticates app client ${probe.clientId} with its secret (a dummy code gets invalid_grant, not invalid_client)`
+    )
+  }
+  return fail(CHECKS.credentials, {
+    expected: `\`invalid_grant\` for a dummy code, which means app client ${probe.clientId} authenticated with the secret`,
+    found: error ? `Cognito's error \`${shown(error)}\` (HTTP ${response.status})` : `HTTP ${response.status} without an OAuth error`,
+    fix: credentialsFix(error, probe.clientId)
+  })
+}
+
+function credentialsFix(error: string | undefined, clientId: string): string {
+  switch (error) {
+    case 'invalid_client':
+      return (
+        `Cognito does not accept this secret for app client ${clientId}: it was deleted or replaced (by a rotation elsewhere, say). ` +
+        "Re-run, which reads the client's secret again; if it repeats, run once with rotate-secret: true to give the client a new secret and Cloudflare with it."
+      )
+    case 'unauthorized_client':
+      return `allow the authorization code grant on app client ${clientId} (AllowedOAuthFlows code, AllowedOAuthFlowsUserPoolClient true).`
+    default:
+      return "check that the hosted domain serves this pool's token endpoint (/oauth2/token), then re-run."
+  }
+}
+
+/** One probe; `retryable` when asking again may help (a new secret not accepted yet, throttling, a server error). */
+async function probeTokenEndpoint(http: HttpClient, probe: CredentialsProbe): Promise<{ check: CheckResult; retryable: boolean }> {
+  try {
+    const response = await http.request(tokenRequest(probe))
+    const check = judgeTokenAnswer(response, probe)
+    const retryable = oauthError(response.text) === 'invalid_client' || response.status === 429 || response.status >= 500
+    return { check, retryable }
+  } catch (error) {
+    const check = fail(CHECKS.credentials, {
+      expected: `an answer from ${probe.baseUrl}/oauth2/token`,
+      found: describeError(error),
+      fix: 'check that the hosted domain resolves and is ACTIVE.'
+    })
+    return { check, retryable: true }
+  }
+}
+
+/** Whether Cognito accepts `probe.clientSecret` for the client, asking up to `retry.attempts` times. */
+export async function checkCredentials(http: HttpClient, probe: CredentialsProbe, retry?: CheckRetry): Promise<CheckResult> {
+  const polled = await pollUntil({
+    what: `the token endpoint to accept app client ${probe.clientId}'s secret`,
+    look: () => probeTokenEndpoint(http, probe),
+    done: ({ check }) => check.status === 'pass',
+    deadEnd: ({ retryable }) => !retryable,
+    intervalMs: retry?.delayMs ?? 0,
+    maxWaitMs: Number.POSITIVE_INFINITY,
+    maxLooks: Math.max(1, retry?.attempts ?? 1),
+    onWait: ({ check }, { looks }) =>
+      retry?.log(
+        `The token endpoint does not accept app client ${probe.clientId}'s secret yet (${check.found}); ` +
+          `checking again in ${retry.delayMs} ms (${looks + 1} of ${retry.attempts}).`
+      )
+  })
+  return polled.value.check
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Read-back, and the failure message
 
 /** Compares the identity provider Cloudflare holds with what was sent (the secret cannot be compared). */
 export function checkReadBack(changes: FieldChange[]): CheckResult {
@@ -425,6 +540,10 @@ export interface VerifyInputs {
   poolHostnames?: string[]
   /** Undefined when the client does not exist yet. */
   clientId?: string
+  /** Apply mode: the secret Cloudflare gets, for the token endpoint check (plan mode does not use it). */
+  clientSecret?: string
+  /** Why there is no secret to check (apply sends none to Cloudflare); default: plan mode's reason. */
+  noSecretReason?: string
   /** The client has changes still to apply (plan mode), so probing it now would mislead. */
   clientPending: boolean
   domainExists: boolean
@@ -446,6 +565,10 @@ export interface CheckedState {
   clientPending: boolean
   domain: Pick<ObservedDomain, 'exists' | 'status' | 'managedLoginVersion' | 'poolHostnames'>
   hasBranding?: boolean
+  /** Apply mode: the secret the token endpoint check tries (plan mode never uses the secret). */
+  clientSecret?: string
+  /** Why there is no secret to check, when apply has one but sends none to Cloudflare. */
+  noSecretReason?: string
   known?: VerifyInputs['known']
 }
 
@@ -464,6 +587,8 @@ export function verifyInputs(settings: Settings, http: HttpClient, endpoints: En
     domainStatus: state.domain.status,
     managedLoginVersion: state.domain.managedLoginVersion,
     hasBranding: state.hasBranding,
+    clientSecret: state.clientSecret,
+    noSecretReason: state.noSecretReason,
     known: state.known
   }
 }
@@ -481,8 +606,9 @@ function probeBlocker(inputs: VerifyInputs, domain: CheckResult, branding: Check
 
 /**
  * Runs every check the state allows, in the order of the dashboard's "Test": discovery, JWKS,
- * domain, branding, hosted UI. In apply mode they all run, after the Cognito writes; in plan mode,
- * what depends on a change still to apply is skipped with the reason (it runs during apply).
+ * domain, branding, hosted UI, then the token endpoint with the secret (apply mode only). In apply
+ * mode they all run, after the Cognito writes; in plan mode, what depends on a change still to
+ * apply is skipped with the reason (it runs during apply).
  */
 export async function runChecks(inputs: VerifyInputs): Promise<CheckResult[]> {
   const { http, endpoints } = inputs
@@ -497,10 +623,29 @@ export async function runChecks(inputs: VerifyInputs): Promise<CheckResult[]> {
     pkce: inputs.pkce
   }
   const { known = {} } = inputs
-  const [discovery, jwks, hostedUi] = await Promise.all([
+  const [discovery, jwks, hostedUi, credentials] = await Promise.all([
     known.discovery ?? checkDiscovery(http, endpoints, inputs.domainExists, inputs.poolHostnames),
     known.jwks ?? checkJwks(http, endpoints.certsUrl),
-    blocker ? skip(CHECKS.hostedUi, blocker) : (async () => (await known.hostedUi) ?? checkHostedUi(http, probe))()
+    blocker ? skip(CHECKS.hostedUi, blocker) : (async () => (await known.hostedUi) ?? checkHostedUi(http, probe))(),
+    credentialsCheck(inputs, blocker)
   ])
-  return [discovery, jwks, domain, ...(branding ? [branding] : []), hostedUi]
+  return [discovery, jwks, domain, ...(branding ? [branding] : []), hostedUi, credentials]
+}
+
+/** The token endpoint check, when there is a secret to check (apply mode) and nothing blocks it. */
+function credentialsCheck(inputs: VerifyInputs, blocker: string | undefined): Promise<CheckResult> | CheckResult {
+  if (blocker) return skip(CHECKS.credentials, blocker)
+  if (inputs.clientSecret === undefined) {
+    return skip(
+      CHECKS.credentials,
+      inputs.noSecretReason ?? 'plan mode does not use the client secret; apply checks it before Cloudflare gets it'
+    )
+  }
+  const probe = {
+    baseUrl: inputs.hostedUiBase,
+    clientId: inputs.clientId!,
+    clientSecret: inputs.clientSecret,
+    callbackUrl: inputs.endpoints.callbackUrl
+  }
+  return checkCredentials(inputs.http, probe)
 }

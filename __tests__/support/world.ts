@@ -10,6 +10,14 @@ import { runAction, type RunOptions, type RunResult } from './run-action.js'
 
 export { ACCOUNT_ID, CALLBACK, GITHUB_READ_TOKEN, GITHUB_TOKEN, READ_TOKEN, REPO, TEAM, TOKEN, ZONE_ID } from './constants.js'
 
+/** One write of an identity provider's secret to Cloudflare, and whether Cognito accepted that secret at that moment. */
+export interface SecretWrite {
+  idpId: string
+  clientId: unknown
+  /** Whether the secret written is one the token endpoint accepts for the client when Cloudflare stored it. */
+  accepted: boolean
+}
+
 export interface WorldOptions {
   /** Pool seeding (default: a prefix domain `acme-login`). */
   pool?: Parameters<CognitoFake['createPool']>[0]
@@ -24,6 +32,8 @@ export class World {
   readonly runs: RunResult[] = []
   /** Secrets a test adds (another token it gives the action), checked like the world's own. */
   readonly extraSecrets: Record<string, string> = {}
+  /** Every identity provider Cloudflare stored, in order, with Cognito's view of its secret then. */
+  readonly secretWrites: SecretWrite[] = []
 
   static async start(options: WorldOptions = {}): Promise<World> {
     const world = new World()
@@ -36,6 +46,10 @@ export class World {
     world.github.addRepo(TEST_OWNER, REPO)
     world.github.addToken(GITHUB_TOKEN, 'write')
     world.github.addToken(GITHUB_READ_TOKEN, 'read')
+    world.cloudflare.onIdentityProviderWritten = idp => {
+      const { client_id: clientId, client_secret: secret } = idp.config
+      world.secretWrites.push({ idpId: idp.id, clientId, accepted: world.cognito.acceptsSecret(String(clientId), secret) })
+    }
     return world
   }
 
@@ -75,7 +89,10 @@ export class World {
       ...this.extraSecrets
     }
     for (const client of this.pool.clients.values()) {
-      if (client.ClientSecret) secrets[`client secret of ${client.ClientId}`] = client.ClientSecret
+      // Every secret the client ever had: a deleted one must not leak either.
+      for (const secret of this.cognito.clientSecrets(this.pool.Id, client.ClientId, { deleted: true })) {
+        secrets[`client secret ${secret.ClientSecretId}`] = secret.ClientSecretValue
+      }
     }
     return secrets
   }

@@ -231,6 +231,33 @@ export class CognitoApi {
     await this.call('CreateManagedLoginBranding', options => this.sdk.send(command, options), 'ManagedLoginBrandingExistsException')
   }
 
+  /**
+   * One SDK call for the modules that keep their own operations (secrets.ts): with this client's
+   * retries (`retry: false` for a write that is not safe to repeat), budget, logging and errors.
+   */
+  send<T extends Answer>(
+    operation: string,
+    retry: boolean,
+    send: (sdk: CognitoIdentityProviderClient, options: { abortSignal: AbortSignal }) => Promise<T>
+  ): Promise<T>
+  send<T extends Answer>(
+    operation: string,
+    retry: boolean,
+    send: (sdk: CognitoIdentityProviderClient, options: { abortSignal: AbortSignal }) => Promise<T>,
+    expected: string
+  ): Promise<T | undefined>
+  send<T extends Answer>(
+    operation: string,
+    retry: boolean,
+    send: (sdk: CognitoIdentityProviderClient, options: { abortSignal: AbortSignal }) => Promise<T>,
+    expected?: string
+  ): Promise<T | undefined> {
+    const client = retry ? this.sdk : this.sdkNoRetry
+    return expected === undefined
+      ? this.call(operation, options => send(client, options))
+      : this.call(operation, options => send(client, options), expected)
+  }
+
   /** One SDK call within the overall budget, with a debug line, its errors made one clear line. */
   private call<T extends Answer>(operation: string, send: Send<T>): Promise<T>
   /** `expected`: the name of an error that is an answer here (not found, already exists): undefined then. */

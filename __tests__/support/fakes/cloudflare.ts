@@ -150,6 +150,8 @@ export class CloudflareFake extends HttpFake {
   clampPerPage?: number
   /** Whether result_info carries total_pages (the schema has no such field; some answers do). */
   reportTotalPages = true
+  /** Called after each create or update of an identity provider, with what it now stores (secret in clear). */
+  onIdentityProviderWritten?: (idp: StoredIdp) => void
 
   private readonly tokens = new Map<string, TokenPermission>()
   private readonly scopes = new Map<string, ScopeState>()
@@ -355,6 +357,7 @@ export class CloudflareFake extends HttpFake {
     // Names are not unique in Cloudflare: a second create with the same name is a second provider.
     const idp = newIdp(randomUUID(), body as IdpBody, undefined, teamDomain(scope))
     scope.idps.push(idp)
+    this.onIdentityProviderWritten?.(idp)
     return { status: 201, result: this.shown(idp) }
   }
 
@@ -371,6 +374,7 @@ export class CloudflareFake extends HttpFake {
       return invalidRequest(`the type of an identity provider cannot change (${idp.type} → ${sent.type})`)
     }
     Object.assign(idp, newIdp(idp.id, sent, idp.scim_config, teamDomain(scope)))
+    this.onIdentityProviderWritten?.(idp)
     return ok(this.shown(idp))
   }
 

@@ -1,6 +1,7 @@
 // The Cognito fake, driven by the real AWS SDK v3 client: if the SDK and the fake disagree about
 // the protocol, these tests fail before any end-to-end test can be misled.
 import {
+  AddUserPoolClientSecretCommand,
   CognitoIdentityProviderClient,
   CognitoIdentityProviderServiceException,
   ConcurrentModificationException,
@@ -11,9 +12,12 @@ import {
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
   DescribeUserPoolDomainCommand,
+  DeleteUserPoolClientSecretCommand,
   InternalErrorException,
   InvalidOAuthFlowException,
   InvalidParameterException,
+  LimitExceededException,
+  ListUserPoolClientSecretsCommand,
   ListUserPoolClientsCommand,
   ManagedLoginBrandingExistsException,
   ResourceNotFoundException,
@@ -78,6 +82,10 @@ beforeEach(() => {
   fake.pageSize = undefined
   fake.emptyPages = 0
   fake.domainCreatingPolls = 0
+  fake.describedSecret = 'oldest'
+  fake.newSecretRejections = 0
+  fake.invalidClientStatus = 400
+  fake.secretsPageSize = undefined
 })
 
 afterEach(() => expect(fake.pendingFaults()).toEqual([]))
@@ -680,5 +688,173 @@ describe('hosted UI', () => {
     expect(unbranded.text).toContain('Login pages unavailable')
     fake.addBranding(seeded.Id, client.ClientId)
     expect((await authorize(params)).status).toBe(302)
+  })
+})
+
+test('beforeNext runs a change once, when the next call of the operation arrives and before it is answered', async () => {
+  const changes: string[] = []
+  fake.beforeNext('DescribeUserPool', call => {
+    changes.push(call.operation)
+    pool.Name = 'renamed before the answer'
+  })
+  expect((await sdk.send(new DescribeUserPoolCommand({ UserPoolId: pool.Id }))).UserPool?.Name).toBe('renamed before the answer')
+  pool.Name = 'again'
+  expect((await sdk.send(new DescribeUserPoolCommand({ UserPoolId: pool.Id }))).UserPool?.Name).toBe('again')
+  expect(changes).toEqual(['DescribeUserPool'])
+})
+
+describe('client secrets', () => {
+  async function confidentialClient() {
+    const created = await sdk.send(new CreateUserPoolClientCommand(oauthClient()))
+    return created.UserPoolClient!
+  }
+  const list = async (clientId: string, NextToken?: string) =>
+    sdk.send(new ListUserPoolClientSecretsCommand({ UserPoolId: pool.Id, ClientId: clientId, NextToken }))
+
+  test('a new client has one secret, listed by id and date without its value', async () => {
+    const client = await confidentialClient()
+    const listed = await list(client.ClientId!)
+    expect(listed.ClientSecrets).toEqual([
+      { ClientSecretId: expect.stringMatching(new RegExp(`^${client.ClientId}--\\d+$`)), ClientSecretCreateDate: expect.any(Date) }
+    ])
+    expect(listed.NextToken).toBeUndefined()
+    const [stored] = fake.clientSecrets(pool.Id, client.ClientId!)
+    expect(stored.ClientSecretValue).toBe(client.ClientSecret)
+    expect(Number(stored.ClientSecretId.split('--')[1])).toBe(stored.ClientSecretCreateDate.getTime() / 1000)
+  })
+
+  test('add shows the new value once; two at most (LimitExceededException); the last cannot be deleted', async () => {
+    const client = await confidentialClient()
+    const added = await sdk.send(new AddUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId }))
+    const descriptor = added.ClientSecretDescriptor!
+    expect(descriptor.ClientSecretValue).toMatch(/^[A-Za-z0-9]{51}$/)
+    expect(descriptor.ClientSecretCreateDate!.getTime()).toBeGreaterThan(
+      fake.clientSecrets(pool.Id, client.ClientId!)[0].ClientSecretCreateDate.getTime()
+    )
+    await expect(sdk.send(new AddUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId }))).rejects.toBeInstanceOf(
+      LimitExceededException
+    )
+    expect(fake.errorsAnswered.at(-1)).toEqual({ operation: 'AddUserPoolClientSecret', type: 'LimitExceededException' })
+
+    const [first, second] = (await list(client.ClientId!)).ClientSecrets!
+    expect(second.ClientSecretId).toBe(descriptor.ClientSecretId)
+    await sdk.send(
+      new DeleteUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId, ClientSecretId: first.ClientSecretId })
+    )
+    expect((await list(client.ClientId!)).ClientSecrets!.map(secret => secret.ClientSecretId)).toEqual([second.ClientSecretId])
+    await expect(
+      sdk.send(
+        new DeleteUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId, ClientSecretId: second.ClientSecretId })
+      )
+    ).rejects.toBeInstanceOf(InvalidParameterException)
+    await expect(
+      sdk.send(
+        new DeleteUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId, ClientSecretId: first.ClientSecretId })
+      )
+    ).rejects.toBeInstanceOf(ResourceNotFoundException)
+    // A deleted secret is kept for the leak check.
+    expect(fake.clientSecrets(pool.Id, client.ClientId!, { deleted: true })).toHaveLength(2)
+  })
+
+  test('a secret the caller chooses is not shown back; a public client gets none', async () => {
+    const client = await confidentialClient()
+    const chosen = 'Kx7Rq2Vm9Lt4Np8Hs3Jd6Fb1Yc5Ga0UeWz'
+    const added = await sdk.send(
+      new AddUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: client.ClientId, ClientSecret: chosen })
+    )
+    expect(added.ClientSecretDescriptor).not.toHaveProperty('ClientSecretValue')
+    expect(fake.acceptsSecret(client.ClientId!, chosen)).toBe(true)
+    const publicClient = fake.addClient(pool.Id, { ClientName: 'spa' })
+    await expect(
+      sdk.send(new AddUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId: publicClient.ClientId }))
+    ).rejects.toBeInstanceOf(InvalidParameterException)
+    expect((await list(publicClient.ClientId)).ClientSecrets).toEqual([])
+  })
+
+  test('ListUserPoolClientSecrets pages with a NextToken when secretsPageSize asks', async () => {
+    const client = await confidentialClient()
+    fake.addClientSecret(pool.Id, client.ClientId!)
+    fake.secretsPageSize = 1
+    const first = await list(client.ClientId!)
+    expect(first.ClientSecrets).toHaveLength(1)
+    expect(first.NextToken).toEqual(expect.any(String))
+    const second = await list(client.ClientId!, first.NextToken)
+    expect(second.ClientSecrets).toHaveLength(1)
+    expect(second.NextToken).toBeUndefined()
+    expect(second.ClientSecrets![0].ClientSecretId).not.toBe(first.ClientSecrets![0].ClientSecretId)
+    await expect(list(client.ClientId!, 'forged')).rejects.toBeInstanceOf(InvalidParameterException)
+  })
+
+  test.each(['oldest', 'newest'] as const)('with two secrets, DescribeUserPoolClient shows the %s', async which => {
+    fake.describedSecret = which
+    const client = await confidentialClient()
+    const [older] = fake.clientSecrets(pool.Id, client.ClientId!)
+    const newer = fake.addClientSecret(pool.Id, client.ClientId!)
+    const described = await sdk.send(new DescribeUserPoolClientCommand({ UserPoolId: pool.Id, ClientId: client.ClientId }))
+    expect(described.UserPoolClient?.ClientSecret).toBe((which === 'oldest' ? older : newer).ClientSecretValue)
+  })
+})
+
+describe('token endpoint', () => {
+  const callback = 'https://team.cloudflareaccess.com/cdn-cgi/access/callback'
+
+  async function token(clientId: string, secret: string | undefined, form: Record<string, string> = {}) {
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' }
+    if (secret !== undefined) headers.authorization = `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`
+    const body = new URLSearchParams({ grant_type: 'authorization_code', code: crypto.randomUUID(), redirect_uri: callback, ...form })
+    const res = await fetch(`${fake.url}/oauth2/token`, { method: 'POST', headers, body })
+    return { status: res.status, body: (await res.json()) as { error?: string }, authenticate: res.headers.get('www-authenticate') }
+  }
+
+  async function client() {
+    return (await sdk.send(new CreateUserPoolClientCommand(oauthClient()))).UserPoolClient!
+  }
+
+  test('the client is authenticated first: a wrong secret is invalid_client, a right one with a dummy code invalid_grant', async () => {
+    const { ClientId, ClientSecret } = await client()
+    expect(await token(ClientId!, ClientSecret)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } })
+    expect(await token(ClientId!, 'WrongSecretValue0123456789')).toMatchObject({ status: 400, body: { error: 'invalid_client' } })
+    expect(await token('unknownclient', 'x')).toMatchObject({ status: 400, body: { error: 'invalid_client' } })
+    expect(await token(ClientId!, undefined, { client_id: ClientId!, client_secret: ClientSecret! })).toMatchObject({
+      body: { error: 'invalid_grant' }
+    })
+    expect(await token(ClientId!, undefined, { client_id: ClientId! })).toMatchObject({ body: { error: 'invalid_client' } })
+    expect(await token(ClientId!, ClientSecret, { grant_type: 'password' })).toMatchObject({ body: { error: 'unsupported_grant_type' } })
+    expect(fake.calls.at(-1)).toMatchObject({ operation: 'Token', write: false })
+  })
+
+  test('both active secrets are accepted, a deleted one no longer', async () => {
+    const { ClientId, ClientSecret } = await client()
+    const newer = fake.addClientSecret(pool.Id, ClientId!)
+    expect((await token(ClientId!, ClientSecret)).body.error).toBe('invalid_grant')
+    expect((await token(ClientId!, newer.ClientSecretValue)).body.error).toBe('invalid_grant')
+    const [older] = fake.clientSecrets(pool.Id, ClientId!)
+    await sdk.send(new DeleteUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId, ClientSecretId: older.ClientSecretId }))
+    expect((await token(ClientId!, ClientSecret)).body.error).toBe('invalid_client')
+    expect(fake.acceptsSecret(ClientId!, ClientSecret)).toBe(false)
+  })
+
+  test('newSecretRejections: a new secret is refused that many times, then accepted', async () => {
+    const { ClientId } = await client()
+    fake.newSecretRejections = 2
+    const added = await sdk.send(new AddUserPoolClientSecretCommand({ UserPoolId: pool.Id, ClientId }))
+    const value = added.ClientSecretDescriptor!.ClientSecretValue!
+    expect(fake.acceptsSecret(ClientId!, value)).toBe(false)
+    expect((await token(ClientId!, value)).body.error).toBe('invalid_client')
+    expect((await token(ClientId!, value)).body.error).toBe('invalid_client')
+    expect((await token(ClientId!, value)).body.error).toBe('invalid_grant')
+    expect(fake.acceptsSecret(ClientId!, value)).toBe(true)
+  })
+
+  test('invalidClientStatus 401 answers as RFC 6749 allows for HTTP Basic; a client without the code grant is unauthorized_client', async () => {
+    const { ClientId, ClientSecret } = await client()
+    fake.invalidClientStatus = 401
+    expect(await token(ClientId!, 'WrongSecretValue0123456789')).toEqual({
+      status: 401,
+      body: { error: 'invalid_client' },
+      authenticate: expect.stringMatching(/^Basic/)
+    })
+    fake.client(pool.Id, ClientId!)!.AllowedOAuthFlows = ['implicit']
+    expect((await token(ClientId!, ClientSecret)).body.error).toBe('unauthorized_client')
   })
 })

@@ -2,15 +2,18 @@
 // real AWS SDK v3. One server plays three hosts of the real service:
 // - the API (AWS JSON 1.1: `POST /` with `x-amz-target: AWSCognitoIdentityProviderService.<Op>`),
 // - the issuer (`GET /<poolId>/.well-known/openid-configuration` and `.../jwks.json`),
-// - the hosted UI of the pools' domains (`GET /oauth2/authorize`, `/login`, `/error`).
+// - the hosted UI of the pools' domains (`GET /oauth2/authorize`, `/login`, `/error`, and
+//   `POST /oauth2/token`, which authenticates the client first).
 // It validates requests the way Cognito does, so that a test against it fails where AWS would.
 // The parts: `cognito/state.ts` (types, pool state, defaults), `cognito/validation.ts` (request
-// shapes, errors, Cognito's rules) and `cognito/oidc.ts` (issuer and hosted UI); this file routes
-// and implements the API operations on the state.
+// shapes, errors, Cognito's rules), `cognito/oidc.ts` (issuer and hosted UI) and
+// `cognito/secrets.ts` (client secrets, two at most); this file routes and implements the API
+// operations on the state.
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { HttpFake, sendJson, type Call, type Fault, type Routed } from './http-fake.js'
-import { answerAuthorize, answerDiscovery, answerJwks, sendHtml } from './cognito/oidc.js'
+import { answerAuthorize, answerDiscovery, answerJwks, answerToken, sendHtml } from './cognito/oidc.js'
+import { activeSecrets, addSecret, deleteSecret, describedSecret, listSecrets, storeSecret } from './cognito/secrets.js'
 import {
   ACCOUNT,
   ALNUM,
@@ -22,6 +25,8 @@ import {
   FakePool,
   type ClientSeed,
   type CreatePoolOptions,
+  type DescribedSecret,
+  type FakeClientSecret,
   type FakeBranding,
   type FakeClient,
   type FakeDomain,
@@ -61,6 +66,16 @@ export class CognitoFake extends HttpFake {
   emptyPages = 0
   /** The pools' signing keys (shared by all pools of this fake), for tests that mint tokens. */
   readonly signingKeys: SigningKey[] = []
+  /** Which secret DescribeUserPoolClient shows while a client has two (undocumented: tests run both ways). */
+  describedSecret: DescribedSecret = 'oldest'
+  /** How many token requests a new secret is rejected (`invalid_client`) before Cognito accepts it. */
+  newSecretRejections = 0
+  /** HTTP status of the token endpoint's `invalid_client` (400, as Cognito; or 401, which RFC 6749 allows). */
+  invalidClientStatus: 400 | 401 = 400
+  /** ListUserPoolClientSecrets answers at most this many per page, with a NextToken (unset: all at once, as Cognito). */
+  secretsPageSize?: number
+  /** Every error the API answered (not the injected ones), for tests: `LimitExceededException` of an add means a third secret was asked for. */
+  readonly errorsAnswered: Array<{ operation: string; type: string }> = []
 
   private readonly pools = new Map<string, FakePool>()
   /** Every domain of every pool, by name: prefixes and custom domains are globally unique. */
@@ -75,7 +90,10 @@ export class CognitoFake extends HttpFake {
     DescribeUserPoolDomain: input => this.describeUserPoolDomain(input),
     CreateUserPoolDomain: input => this.createUserPoolDomain(input),
     DescribeManagedLoginBrandingByClient: input => this.describeManagedLoginBrandingByClient(input),
-    CreateManagedLoginBranding: input => this.createManagedLoginBranding(input)
+    CreateManagedLoginBranding: input => this.createManagedLoginBranding(input),
+    AddUserPoolClientSecret: input => this.withClient(input, (pool, client) => addSecret(pool, client, input, this.newSecretRejections)),
+    ListUserPoolClientSecrets: input => this.withClient(input, (pool, client) => listSecrets(pool, client, input, this.secretsPageSize)),
+    DeleteUserPoolClientSecret: input => this.withClient(input, (pool, client) => deleteSecret(pool, client, input))
   }
 
   override async start(): Promise<this> {
@@ -102,23 +120,60 @@ export class CognitoFake extends HttpFake {
     return pool
   }
 
-  /** Stores a client as given, without Cognito's validation (to seed odd states). */
+  /**
+   * Stores a client as given, without Cognito's validation (to seed odd states). Its `ClientSecret`
+   * is what DescribeUserPoolClient shows of its secrets (see `describedSecret`); setting it replaces
+   * them all with that one, as a hand edit would.
+   */
   addClient(poolId: string, seed: ClientSeed): FakeClient {
     const pool = this.pool(poolId)
-    const { GenerateSecret, ...fields } = seed
+    const { GenerateSecret, ClientSecret, secretCreated, ...fields } = seed
     const now = new Date()
-    const client: FakeClient = {
+    const client = {
       ...defaultClientSettings(),
       ClientId: randomString(26, ALNUM_LOWER),
-      ClientSecret: GenerateSecret ? randomString(51, ALNUM) : undefined,
       ClientType: 'REGULAR',
       CreationDate: now,
       LastModifiedDate: now,
       ...fields,
       UserPoolId: pool.Id
-    }
+    } as FakeClient
+    Object.defineProperty(client, 'ClientSecret', {
+      enumerable: true,
+      configurable: true,
+      get: () => describedSecret(pool, client.ClientId, this.describedSecret),
+      set: (value: string) => {
+        for (const secret of activeSecrets(pool, client.ClientId)) secret.deletedAt = new Date()
+        storeSecret(pool, client.ClientId, value)
+      }
+    })
+    const secret = ClientSecret ?? (GenerateSecret ? randomString(51, ALNUM) : undefined)
+    if (secret !== undefined)
+      storeSecret(pool, client.ClientId, secret, { created: secretCreated, pendingRejections: this.newSecretRejections })
     pool.clients.set(client.ClientId, client)
     return client
+  }
+
+  /** Gives a client another secret (as AddUserPoolClientSecret, at most two), made at `created` (default now). */
+  addClientSecret(poolId: string, clientId: string, options: { created?: Date } = {}): FakeClientSecret {
+    const pool = this.pool(poolId)
+    if (activeSecrets(pool, clientId).length >= 2) throw new Error(`client ${clientId} already has two secrets`)
+    return storeSecret(pool, clientId, randomString(51, ALNUM), options)
+  }
+
+  /** A client's active secrets, oldest first (with `deleted`, every secret it ever had). */
+  clientSecrets(poolId: string, clientId: string, options: { deleted?: boolean } = {}): FakeClientSecret[] {
+    const pool = this.pool(poolId)
+    return options.deleted ? [...(pool.clientSecrets.get(clientId) ?? [])] : activeSecrets(pool, clientId)
+  }
+
+  /** Whether the token endpoint accepts this secret for the client now. */
+  acceptsSecret(clientId: string, secret: unknown): boolean {
+    const found = this.findClientAnywhere(clientId)
+    return (
+      found !== undefined &&
+      activeSecrets(found.pool, clientId).some(known => known.ClientSecretValue === secret && known.pendingRejections === 0)
+    )
   }
 
   /** Gives a client a managed login branding style (what CreateManagedLoginBranding does). */
@@ -168,6 +223,13 @@ export class CognitoFake extends HttpFake {
 
   protected route(req: IncomingMessage, res: ServerResponse, url: URL, body: unknown): Routed | undefined {
     if (req.method === 'POST' && url.pathname === '/') return this.routeApi(req, res, body)
+    if (req.method === 'POST' && url.pathname === '/oauth2/token') {
+      return {
+        operation: 'Token',
+        write: false,
+        handle: () => answerToken(res, headerValue(req, 'authorization'), body, this.tokenEndpoint())
+      }
+    }
     if (req.method !== 'GET') return undefined
     const wellKnown = /^\/([^/]+)\/\.well-known\/(openid-configuration|jwks\.json)$/.exec(url.pathname)
     if (wellKnown) {
@@ -240,6 +302,7 @@ export class CognitoFake extends HttpFake {
       sendJson(res, 200, toWire(output), { 'content-type': AMZ_JSON, 'x-amzn-requestid': randomUUID() })
     } catch (error) {
       if (!(error instanceof CognitoError)) throw error
+      this.errorsAnswered.push({ operation, type: error.type })
       sendError(res, error)
     }
   }
@@ -254,6 +317,26 @@ export class CognitoFake extends HttpFake {
     const pool = this.pools.get(id)
     if (!pool) throw notFound(`User pool ${id} does not exist.`)
     return pool
+  }
+
+  private withClient(input: Input, operation: (pool: FakePool, client: FakeClient) => unknown): unknown {
+    const pool = this.findPool(input)
+    return operation(pool, this.findClient(pool, input))
+  }
+
+  /** The token endpoint's view: a new secret is refused for its first `pendingRejections` requests. */
+  private tokenEndpoint() {
+    return {
+      find: (clientId: string) => this.findClientAnywhere(clientId),
+      accepts: ({ pool, client }: { pool: FakePool; client: FakeClient }, secret: string) => {
+        const known = activeSecrets(pool, client.ClientId).find(candidate => candidate.ClientSecretValue === secret)
+        if (!known) return false
+        if (known.pendingRejections === 0) return true
+        known.pendingRejections--
+        return false
+      },
+      invalidClientStatus: this.invalidClientStatus
+    }
   }
 
   private findClient(pool: FakePool, input: Input): FakeClient {
@@ -465,7 +548,11 @@ function toWire(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value
   const out: Record<string, unknown> = {}
   for (const [key, item] of Object.entries(value)) {
-    if (item === undefined || (Array.isArray(item) && item.length === 0 && key !== 'UserPoolClients' && key !== 'Assets')) continue
+    if (
+      item === undefined ||
+      (Array.isArray(item) && item.length === 0 && key !== 'UserPoolClients' && key !== 'ClientSecrets' && key !== 'Assets')
+    )
+      continue
     out[key] = toWire(item)
   }
   return out

@@ -61,6 +61,7 @@ export abstract class HttpFake {
   private server?: Server
   private readonly faults = new Map<string, Fault[]>()
   private readonly answers = new Map<string, Array<(call: Call) => RawAnswer>>()
+  private readonly arrivals = new Map<string, Array<(call: Call) => void>>()
   private readonly sockets = new Set<Socket>()
 
   get url(): string {
@@ -116,6 +117,16 @@ export abstract class HttpFake {
     this.answers.set(operation, queue)
   }
 
+  /**
+   * Runs `change` when the next call of `operation` arrives, before it is answered (or faulted):
+   * how another writer's change lands between two requests of the client under test.
+   */
+  beforeNext(operation: string, change: (call: Call) => void): void {
+    const queue = this.arrivals.get(operation) ?? []
+    queue.push(change)
+    this.arrivals.set(operation, queue)
+  }
+
   /** Faults injected but not yet consumed (a test can assert that its fault was really hit). */
   pendingFaults(): Array<{ operation: string; fault: Fault }> {
     return [...this.faults].flatMap(([operation, faults]) => faults.map(fault => ({ operation, fault })))
@@ -167,6 +178,7 @@ export abstract class HttpFake {
     }
     this.calls.push(call)
     res.on('finish', () => (call.status = res.statusCode))
+    this.arrivals.get(routed.operation)?.shift()?.(call)
 
     const made = this.answers.get(routed.operation)?.shift()
     if (made) {

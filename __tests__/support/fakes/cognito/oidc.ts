@@ -123,3 +123,50 @@ export function sendHtml(res: ServerResponse, status: number, title: string, tex
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, char => `&#${char.charCodeAt(0)};`)
 }
+
+/** How the fake's token endpoint authenticates a client: `accepts` says whether a secret is one Cognito takes now. */
+export interface TokenEndpointOptions {
+  find: (clientId: string) => { pool: FakePool; client: FakeClient } | undefined
+  accepts: (found: { pool: FakePool; client: FakeClient }, secret: string) => boolean
+  /** HTTP status of `invalid_client`: Cognito answers 400; RFC 6749 allows 401 for HTTP Basic. */
+  invalidClientStatus: 400 | 401
+}
+
+const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials']
+
+/**
+ * `POST /oauth2/token`, as Cognito answers it: the client is authenticated first (HTTP Basic, or
+ * client_id and client_secret in the form), so a wrong secret gets `invalid_client` whatever the
+ * code; then the grant type and the client's flows; then the code, and since this fake issues no
+ * codes, every code is unknown: `invalid_grant`.
+ */
+export function answerToken(res: ServerResponse, authorization: string | undefined, body: unknown, options: TokenEndpointOptions): void {
+  const form = new URLSearchParams(typeof body === 'string' ? body : '')
+  const credentials = clientCredentials(authorization, form)
+  const found = credentials && options.find(credentials.clientId)
+  const invalidClient = () => {
+    const headers: Record<string, string> = options.invalidClientStatus === 401 ? { 'www-authenticate': 'Basic realm="cognito"' } : {}
+    sendJson(res, options.invalidClientStatus, { error: 'invalid_client' }, headers)
+  }
+  if (!credentials || !found) return invalidClient()
+  const confidential = found.client.ClientSecret !== undefined
+  if (confidential && (credentials.secret === undefined || !options.accepts(found, credentials.secret))) return invalidClient()
+  const grantType = form.get('grant_type') ?? ''
+  if (!GRANT_TYPES.includes(grantType)) return sendJson(res, 400, { error: 'unsupported_grant_type' })
+  const { client } = found
+  if (grantType === 'authorization_code' && (!client.AllowedOAuthFlowsUserPoolClient || !client.AllowedOAuthFlows.includes('code'))) {
+    return sendJson(res, 400, { error: 'unauthorized_client' })
+  }
+  sendJson(res, 400, { error: 'invalid_grant' })
+}
+
+function clientCredentials(authorization: string | undefined, form: URLSearchParams): { clientId: string; secret?: string } | undefined {
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(authorization?.trim() ?? '')
+  if (basic) {
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8')
+    const colon = decoded.indexOf(':')
+    return colon > 0 ? { clientId: decoded.slice(0, colon), secret: decoded.slice(colon + 1) } : undefined
+  }
+  const clientId = form.get('client_id')
+  return clientId ? { clientId, secret: form.get('client_secret') ?? undefined } : undefined
+}

@@ -105,7 +105,28 @@ export interface CreatePoolOptions {
   identityProviders?: string[]
 }
 
-export type ClientSeed = Partial<Omit<FakeClient, 'UserPoolId'>> & { ClientName: string; GenerateSecret?: boolean }
+/**
+ * One secret of an app client. Deleted secrets are kept (marked), so that a test can check that
+ * none of them ever leaked.
+ */
+export interface FakeClientSecret {
+  ClientSecretId: string
+  ClientSecretValue: string
+  ClientSecretCreateDate: Date
+  deletedAt?: Date
+  /** Token requests still answered `invalid_client`: a secret Cognito has made but does not accept yet. */
+  pendingRejections: number
+}
+
+/** Which active secret DescribeUserPoolClient shows while a client has two: Cognito does not document it. */
+export type DescribedSecret = 'oldest' | 'newest'
+
+export type ClientSeed = Partial<Omit<FakeClient, 'UserPoolId'>> & {
+  ClientName: string
+  GenerateSecret?: boolean
+  /** When the first secret was made (default: now); for tests of rotate-after-days. */
+  secretCreated?: Date
+}
 
 /** The live state of one user pool. Tests may read and change it directly. */
 export class FakePool {
@@ -124,6 +145,8 @@ export class FakePool {
   jwksStatus?: number
   /** Scopes of the pool's resource servers (`<identifier>/<name>`), which machine-to-machine clients use. */
   resourceServerScopes: string[] = []
+  /** Every secret each client ever had, by ClientId, in the order they were made. */
+  readonly clientSecrets = new Map<string, FakeClientSecret[]>()
 
   constructor(
     readonly Id: string,

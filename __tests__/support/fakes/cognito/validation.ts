@@ -118,6 +118,9 @@ export const SHAPES: Record<string, Record<string, Kind>> = {
     Routing: 'object'
   },
   DescribeManagedLoginBrandingByClient: { UserPoolId: 'string', ClientId: 'string', ReturnMergedResources: 'boolean' },
+  AddUserPoolClientSecret: { UserPoolId: 'string', ClientId: 'string', ClientSecret: 'string' },
+  ListUserPoolClientSecrets: { UserPoolId: 'string', ClientId: 'string', NextToken: 'string' },
+  DeleteUserPoolClientSecret: { UserPoolId: 'string', ClientId: 'string', ClientSecretId: 'string' },
   CreateManagedLoginBranding: {
     UserPoolId: 'string',
     ClientId: 'string',
