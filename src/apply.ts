@@ -10,7 +10,7 @@ import type { CloudflareApi, IdentityProvider } from './cloudflare/api.js'
 import { identityProviderBody, identityProviderChanges, lostScimSettings, pickByName } from './cloudflare/identity-provider.js'
 import { createOnce } from './create-once.js'
 import { sleep } from './deadline.js'
-import { ActionError, describeError, isTransient, VerificationError } from './errors.js'
+import { ActionError, describeError, isRetryableServiceError, VerificationError } from './errors.js'
 import type { HttpClient } from './http.js'
 import type { Observed } from './observe.js'
 import type { CheckResult, Plan, ResourceKind, ResourcePlan } from './plan.js'
@@ -110,7 +110,7 @@ class ApplyRun {
     private readonly log: (message: string) => void,
     private readonly checkedBefore: CheckResult[]
   ) {
-    this.retry = { isTransient, log, delayMs: (attempt: number) => timings.createRetryMs * attempt }
+    this.retry = { isTransient: isRetryableServiceError, log, delayMs: (attempt: number) => timings.createRetryMs * attempt }
   }
 
   async execute(): Promise<Applied> {
