@@ -2,7 +2,7 @@
 // before trying again, adopts what it finds, and never makes a second one.
 import { jest } from '@jest/globals'
 import { MAX_ASKED_WAIT_MS, createOnce, waitMs, type CreateOnce } from '../src/create-once.js'
-import { ServiceError } from '../src/errors.js'
+import { isRetryableServiceError, ServiceError } from '../src/errors.js'
 
 const transient = (message = 'socket hang up', retryAfterMs?: number) => new ServiceError('Cloudflare', message, 503, true, retryAfterMs)
 const permanent = () => new ServiceError('Cloudflare', 'bad request', 400, false)
@@ -23,7 +23,7 @@ function service(script: Array<'ok' | 'fail-before' | 'fail-after' | 'permanent'
       return made[made.length - 1]
     },
     findCreated: async () => made[0],
-    isTransient: error => error instanceof ServiceError && error.transient,
+    isTransient: isRetryableServiceError,
     delayMs: () => 1,
     log: message => log.push(message)
   }

@@ -96,11 +96,12 @@ test('.node-version is the Node major that action.yml runs on', () => {
   expect(major).toBe(process.versions.node.split('.')[0])
 })
 
-test('ci.yml: install, lint, type check, README check and tests, in that order', () => {
+test('ci.yml: install, lint (the import check too), type check, README check and tests, in that order', () => {
   const runs = steps('ci.yml', 'test').flatMap(step => (step.run ? [step.run] : []))
   expect(runs).toEqual(['npm ci', 'npm run lint', 'npm run typecheck', 'npm run docs -- --check', 'npm test'])
   const scripts = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>
-  expect(scripts.lint).toBe('eslint . && prettier --check .')
+  expect(scripts.lint).toBe('eslint . && prettier --check . && npm run --silent deps')
+  expect(scripts.deps).toBe('depcruise src --config .dependency-cruiser.js')
   expect(scripts.docs).toBe('tsx scripts/readme-tables.ts')
 })
 

@@ -12,7 +12,7 @@ import {
   MAX_RESPONSE_BYTES,
   RETRY_STATUS,
   backoffMs,
-  isRetryable,
+  isRetryableHttpError,
   retryAfterMs,
   retryDelayMs,
   type HttpLimits
@@ -66,28 +66,28 @@ describe('backoffMs', () => {
   })
 })
 
-describe('isRetryable and retryDelayMs', () => {
+describe('isRetryableHttpError and retryDelayMs', () => {
   test.each(RETRY_STATUS)('GET and PUT answered %d are retried; POST is not', status => {
-    expect(isRetryable('GET', { statusCode: status, code: 'UND_ERR_REQ_RETRY' })).toBe(true)
-    expect(isRetryable('PUT', { statusCode: status, code: 'UND_ERR_REQ_RETRY' })).toBe(true)
-    expect(isRetryable('POST', { statusCode: status, code: 'UND_ERR_REQ_RETRY' })).toBe(false)
+    expect(isRetryableHttpError('GET', { statusCode: status, code: 'UND_ERR_REQ_RETRY' })).toBe(true)
+    expect(isRetryableHttpError('PUT', { statusCode: status, code: 'UND_ERR_REQ_RETRY' })).toBe(true)
+    expect(isRetryableHttpError('POST', { statusCode: status, code: 'UND_ERR_REQ_RETRY' })).toBe(false)
   })
 
   test.each([400, 401, 403, 404, 302])('an answer %d is final', status => {
-    expect(isRetryable('GET', { statusCode: status, code: 'UND_ERR_REQ_RETRY' })).toBe(false)
+    expect(isRetryableHttpError('GET', { statusCode: status, code: 'UND_ERR_REQ_RETRY' })).toBe(false)
   })
 
   test.each(['ECONNRESET', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ECONNREFUSED'])(
     'a dropped or timed-out connection (%s) is retried',
     code => {
-      expect(isRetryable('GET', { code })).toBe(true)
-      expect(isRetryable('POST', { code })).toBe(false)
+      expect(isRetryableHttpError('GET', { code })).toBe(true)
+      expect(isRetryableHttpError('POST', { code })).toBe(false)
     }
   )
 
   test('an unknown failure is not', () => {
-    expect(isRetryable('GET', { code: 'UND_ERR_ABORTED' })).toBe(false)
-    expect(isRetryable('GET', {})).toBe(false)
+    expect(isRetryableHttpError('GET', { code: 'UND_ERR_ABORTED' })).toBe(false)
+    expect(isRetryableHttpError('GET', {})).toBe(false)
   })
 
   test('the server’s retry-after wins over the backoff, up to the cap', () => {

@@ -1,6 +1,16 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import fc from 'fast-check'
-import { readSettings, splitList, type SettingsSources } from '../src/settings.js'
+import { parse } from 'yaml'
+import { INPUT_DEFAULTS, loadSettings, readSettings, splitList, type SettingsSources } from '../src/settings.js'
 import { ACCOUNT_ID as ACCOUNT } from './support/constants.js'
+import { REPO_ROOT } from './support/run-action.js'
+
+/** action.yml's inputs, as declared there (defaults unexpanded). */
+const DECLARED = (parse(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: unknown }> }).inputs
+const INPUT_NAMES = Object.keys(DECLARED)
+/** A default the runner evaluates (`${{ github.token }}`): the code cannot, so it has none for it. */
+const isExpression = (value: unknown): boolean => typeof value === 'string' && value.includes('${{')
 
 const VALID: Record<string, string> = {
   'user-pool-id': 'eu-west-1_AbC123xyZ',
@@ -9,7 +19,7 @@ const VALID: Record<string, string> = {
 }
 
 function sources(inputs: Record<string, string>, env: Record<string, string> = {}, eventName = 'push'): SettingsSources {
-  return { getInput: name => inputs[name] ?? '', env, eventName }
+  return { getInput: name => inputs[name], env, eventName }
 }
 
 function problemsFor(inputs: Record<string, string>, env: Record<string, string> = {}) {
@@ -219,34 +229,6 @@ describe('readSettings', () => {
     ])
   })
 
-  const INPUT_NAMES = [
-    'mode',
-    'user-pool-id',
-    'aws-region',
-    'app-client-name',
-    'app-client-id',
-    'cognito-domain',
-    'identity-providers',
-    'scopes',
-    'team-name',
-    'cloudflare-account-id',
-    'cloudflare-zone-id',
-    'cloudflare-api-token',
-    'idp-name',
-    'idp-id',
-    'claims',
-    'email-claim-name',
-    'pkce',
-    'verify',
-    'comment',
-    'github-token',
-    'sync-secret',
-    'prune-callbacks',
-    'timeout-minutes',
-    'rotate-secret',
-    'rotate-after-days'
-  ]
-
   test('property: any string for any input gives settings or named problems, never a crash', () => {
     const inputValue = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('', ' ', 'true', 'plan', ',', '\n', 'openid'))
     fc.assert(
@@ -298,5 +280,51 @@ describe('readSettings', () => {
       ),
       { numRuns: 2000 }
     )
+  })
+})
+
+describe('defaults', () => {
+  /** What the runner fills in for an input the workflow leaves out: action.yml's default, as a string. */
+  const RUNNER_DEFAULTS = Object.fromEntries(
+    Object.entries(DECLARED)
+      .filter(([, spec]) => spec.default !== undefined && spec.default !== null && !isExpression(spec.default))
+      .map(([name, spec]) => [name, String(spec.default)])
+  )
+
+  test("the code's default of every input is action.yml's; only the token's expression has none", () => {
+    expect(INPUT_DEFAULTS).toEqual(RUNNER_DEFAULTS)
+    // The one expression: without the runner there is no token, and the run makes no GitHub call.
+    expect(INPUT_NAMES.filter(name => isExpression(DECLARED[name].default))).toEqual(['github-token'])
+  })
+
+  test("a run without the runner's defaults gets the settings of one with them", () => {
+    const withDefaults = readSettings(sources({ ...RUNNER_DEFAULTS, ...VALID }))
+    const without = readSettings(sources(VALID))
+    expect(without).toEqual(withDefaults)
+    expect(without.ok && without.settings.claims).toEqual(['sub', 'cognito:username', 'name', 'cognito:groups'])
+  })
+
+  test.each(Object.keys(INPUT_DEFAULTS).filter(name => name !== 'claims'))('%s given empty takes its default', name => {
+    expect(readSettings(sources({ ...VALID, [name]: ' ' }))).toEqual(readSettings(sources(VALID)))
+  })
+
+  test('loadSettings tells an input the runner left unset from one given empty: INPUT_CLAIMS', async () => {
+    const variables = [...Object.keys(VALID), 'claims'].map(name => `INPUT_${name.toUpperCase()}`)
+    const claims = async (): Promise<string[] | undefined> => (await loadSettings('push', undefined, () => undefined))?.claims
+    try {
+      for (const [name, value] of Object.entries(VALID)) process.env[`INPUT_${name.toUpperCase()}`] = value
+      expect(await claims()).toEqual(['sub', 'cognito:username', 'name', 'cognito:groups'])
+      process.env.INPUT_CLAIMS = ''
+      expect(await claims()).toEqual([])
+    } finally {
+      for (const variable of variables) delete process.env[variable]
+    }
+  })
+
+  test('claims given empty keeps none', () => {
+    for (const empty of ['', ' \n']) {
+      const result = readSettings(sources({ ...VALID, claims: empty }))
+      expect(result.ok && result.settings.claims).toEqual([])
+    }
   })
 })

@@ -18,7 +18,7 @@ import {
   type IdentityProviderEntry
 } from './cloudflare/identity-provider.js'
 import { createOnce } from './create-once.js'
-import { ActionError, describeError, isTransient, ServiceError, VerificationError } from './errors.js'
+import { ActionError, describeError, isRetryableServiceError, ServiceError, VerificationError } from './errors.js'
 import type { HttpClient } from './http.js'
 import type { CheckResult, ResourceKind } from './model.js'
 import type { Observed } from './observe.js'
@@ -119,7 +119,7 @@ class ApplyRun {
     private readonly log: (message: string) => void,
     private readonly checkedBefore: CheckResult[]
   ) {
-    this.retry = { isTransient, log, delayMs: (attempt: number) => settings.timing.retryBaseMs * attempt }
+    this.retry = { isTransient: isRetryableServiceError, log, delayMs: (attempt: number) => settings.timing.retryBaseMs * attempt }
   }
 
   async execute(): Promise<void> {

@@ -24,8 +24,11 @@ export class ServiceError extends ActionError {
   }
 }
 
-/** Whether the failed request may succeed if made again. */
-export function isTransient(error: unknown): boolean {
+/**
+ * Whether a failed call to any service may succeed if made again: a ServiceError its client marked
+ * transient (for Cognito by isRetryableCognitoError, for Cloudflare by its status or a lost answer).
+ */
+export function isRetryableServiceError(error: unknown): boolean {
   return error instanceof ServiceError && error.transient
 }
 

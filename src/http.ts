@@ -81,8 +81,8 @@ export function backoffMs(retry: number, baseMs: number, random = Math.random): 
   return Math.round(ceiling / 2 + (random() * ceiling) / 2)
 }
 
-/** Whether a failed attempt may be repeated: an idempotent method, and an answer that says "try again". */
-export function isRetryable(method: string, error: { statusCode?: number; code?: string }): boolean {
+/** Whether a failed HTTP attempt may be repeated: an idempotent method, and an answer that says "try again". */
+export function isRetryableHttpError(method: string, error: { statusCode?: number; code?: string }): boolean {
   if (!IDEMPOTENT.includes(method as Dispatcher.HttpMethod)) return false
   // A retryable status comes as undici's UND_ERR_REQ_RETRY error carrying that status.
   if (error.statusCode !== undefined) return RETRY_STATUS.includes(error.statusCode)
@@ -172,7 +172,7 @@ export class HttpClient {
     return (error, { state, opts }, callback) => {
       const failure = error as RetryError
       const delay = retryDelayMs(failure, state.counter, this.limits.retryBaseMs)
-      const allowed = state.counter <= this.limits.maxRetries && isRetryable(opts.method, failure)
+      const allowed = state.counter <= this.limits.maxRetries && isRetryableHttpError(opts.method, failure)
       if (!allowed || Date.now() + delay > deadline) {
         callback(error)
         return

@@ -9,7 +9,7 @@ import { describeAppClient, findAppClientId } from './cognito/app-client.js'
 import { chooseDomain, issuerUrl, poolHostnames, type DomainChoice, type ObservedDomain } from './cognito/domain.js'
 import { ClientSecrets, type ClientSecretInfo } from './cognito/secrets.js'
 import type { CloudflareApi, IdentityProvider } from './cloudflare/api.js'
-import { findIdentityProvider, readTeamName } from './cloudflare/identity-provider.js'
+import { fetchTeamName, findIdentityProvider } from './cloudflare/identity-provider.js'
 import { callbackUrlOf, certsUrlOf } from './endpoints.js'
 import { ActionError } from './errors.js'
 import type { HttpClient } from './http.js'
@@ -57,7 +57,7 @@ export async function observe(settings: Settings, services: ObserveServices): Pr
   if (settings.verify) prefetchIssuerDocuments(http, guessedIssuer)
   const poolRead = cognito.describeUserPool(poolId)
   const clientIdRead = findAppClientId(cognito, poolId, wantedClient)
-  const teamRead = settings.teamName !== undefined ? Promise.resolve(settings.teamName) : readTeamName(cloudflare)
+  const teamRead = settings.teamName !== undefined ? Promise.resolve(settings.teamName) : fetchTeamName(cloudflare)
   const identityProviderRead = findIdentityProvider(cloudflare, { id: settings.idpId, name: settings.idpName })
 
   const choiceRead = poolRead.then(pool => chooseDomain(pool, settings.cognitoDomain, settings.region))

@@ -83,8 +83,8 @@ export interface InputProblem {
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; problems: InputProblem[] }
 
 export interface SettingsSources {
-  /** Raw input by kebab-case name, '' when unset (like core.getInput). */
-  getInput: (name: string) => string
+  /** Raw input by kebab-case name: undefined when absent (no runner set it), '' when given empty. */
+  getInput: (name: string) => string | undefined
   env: NodeJS.ProcessEnv
   eventName: string
   /** Called with each secret the moment it is read, before any validation can echo it. */
@@ -112,7 +112,6 @@ const UNSAFE_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u
 const TOKEN = /^[\x21-\x7e]+$/
 /** The longest name we send Cloudflare (it documents none; its dashboard shows short names). */
 const MAX_IDP_NAME_LENGTH = 200
-const DEFAULT_TIMEOUT_MINUTES = 10
 /** GitHub stops a job after 6 hours anyway. */
 const MAX_TIMEOUT_MINUTES = 360
 /** Ten years: a longer limit is a typo. */
@@ -122,6 +121,45 @@ const TRUE_VALUES = ['true', 'True', 'TRUE']
 const FALSE_VALUES = ['false', 'False', 'FALSE']
 
 export const DEFAULT_CLOUDFLARE_API = 'https://api.cloudflare.com/client/v4'
+
+/**
+ * Every input's default, exactly as action.yml declares it (a test compares the two). The runner
+ * fills in action.yml's defaults itself; these serve a run without it (`@github/local-action`, a
+ * test), which would otherwise get no claims, say. An input given empty takes its default too,
+ * except those in EMPTY_MEANS_NONE. `github-token`'s default, `${{ github.token }}`, is an
+ * expression only the runner can evaluate, so it has no entry: without the runner there is no
+ * token, as when a workflow passes an empty one, and the run makes no GitHub call (no comment, no
+ * reviewed-plan check, no drift issue; each says so).
+ */
+export const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
+  mode: 'auto',
+  'app-client-name': 'Cloudflare Access',
+  'identity-providers': 'COGNITO',
+  scopes: 'openid email profile',
+  'idp-name': 'Amazon Cognito',
+  claims: 'sub, cognito:username, name, cognito:groups',
+  'email-claim-name': 'email',
+  pkce: 'true',
+  verify: 'true',
+  'sync-secret': 'false',
+  'prune-callbacks': 'false',
+  comment: 'true',
+  'reviewed-plan': 'warn',
+  'drift-issue': 'true',
+  'fail-on-changes': 'false',
+  'timeout-minutes': '10',
+  'rotate-secret': 'false'
+}
+
+/** Inputs whose empty value asks for none rather than the default: `claims: ''` keeps no extra claim. */
+const EMPTY_MEANS_NONE = ['claims']
+
+/** An input, trimmed; its default when absent, or empty and not one of EMPTY_MEANS_NONE. */
+function readInput(getInput: SettingsSources['getInput'], name: string): string {
+  const given = getInput(name)?.trim()
+  if (given === undefined || (given === '' && !EMPTY_MEANS_NONE.includes(name))) return INPUT_DEFAULTS[name] ?? ''
+  return given
+}
 
 /** Splits a list input on commas and newlines (and spaces, when `spaces`), dropping empties and repeats. */
 export function splitList(raw: string, spaces: boolean): string[] {
@@ -141,7 +179,7 @@ export function readSettings(sources: SettingsSources): SettingsResult {
   const problem = (input: string, message: string): void => {
     problems.push({ input, message })
   }
-  const input = (name: string): string => sources.getInput(name).trim()
+  const input = (name: string): string => readInput(sources.getInput, name)
   const env = (name: string): string => (sources.env[name] ?? '').trim()
 
   // Secrets first: masked before anything below could print them.
@@ -164,7 +202,7 @@ export function readSettings(sources: SettingsSources): SettingsResult {
     problem('aws-region', `\`${region}\` does not match the region of user-pool-id (\`${poolRegion}\`).`)
   }
 
-  const appClientName = input('app-client-name') || 'Cloudflare Access'
+  const appClientName = input('app-client-name')
   if (UNSAFE_CHARACTERS.test(appClientName)) {
     problem('app-client-name', 'contains a control, line-break or invisible (bidi, zero-width) character.')
   } else if (!CLIENT_NAME.test(appClientName)) {
@@ -180,26 +218,19 @@ export function readSettings(sources: SettingsSources): SettingsResult {
 
   const identityProviders = readList(
     'identity-providers',
-    input('identity-providers') || 'COGNITO',
+    input('identity-providers'),
     false,
     IDENTITY_PROVIDER,
     'identity provider names have 1–32 characters and no spaces',
     problem
   )
-  const scopes = readList(
-    'scopes',
-    input('scopes') || 'openid email profile',
-    true,
-    SCOPE,
-    'scopes are printable ASCII without quotes or backslashes',
-    problem
-  )
+  const scopes = readList('scopes', input('scopes'), true, SCOPE, 'scopes are printable ASCII without quotes or backslashes', problem)
   if (scopes.length > 0 && !scopes.includes('openid')) {
     problem('scopes', 'must include `openid`: Cloudflare signs people in with OpenID Connect.')
   }
   const claims = readList('claims', input('claims'), true, CLAIM, 'claim names have no spaces or commas', problem)
 
-  const teamName = readTeamName(input('team-name'), problem)
+  const teamName = parseTeamName(input('team-name'), problem)
   const scope = readCloudflareScope(input('cloudflare-account-id'), input('cloudflare-zone-id'), env('CLOUDFLARE_ACCOUNT_ID'), problem)
   if (!apiToken) {
     problem('cloudflare-api-token', 'is required: set the input or the CLOUDFLARE_API_TOKEN environment variable.')
@@ -210,7 +241,7 @@ export function readSettings(sources: SettingsSources): SettingsResult {
     problem('github-token', 'must be printable ASCII without spaces; paste the token alone.')
   }
 
-  const idpName = input('idp-name') || 'Amazon Cognito'
+  const idpName = input('idp-name')
   if (UNSAFE_CHARACTERS.test(idpName)) {
     problem('idp-name', 'contains a control, line-break or invisible (bidi, zero-width) character.')
   } else if ([...idpName].length > MAX_IDP_NAME_LENGTH) {
@@ -219,20 +250,20 @@ export function readSettings(sources: SettingsSources): SettingsResult {
   const idpId = input('idp-id').toLowerCase() || undefined
   if (idpId && !UUID.test(idpId)) problem('idp-id', 'must be a Cloudflare identity provider id (a UUID).')
 
-  const emailClaimName = input('email-claim-name') || 'email'
+  const emailClaimName = input('email-claim-name')
   if (!CLAIM.test(emailClaimName)) problem('email-claim-name', 'must be one claim name without spaces or commas.')
 
-  const pkce = readBoolean('pkce', input('pkce'), true, problem)
-  const verify = readBoolean('verify', input('verify'), true, problem)
-  const comment = readBoolean('comment', input('comment'), true, problem)
-  const syncSecret = readBoolean('sync-secret', input('sync-secret'), false, problem)
-  const pruneCallbacks = readBoolean('prune-callbacks', input('prune-callbacks'), false, problem)
-  const rotateSecret = readBoolean('rotate-secret', input('rotate-secret'), false, problem)
+  const pkce = readBoolean('pkce', input('pkce'), problem)
+  const verify = readBoolean('verify', input('verify'), problem)
+  const comment = readBoolean('comment', input('comment'), problem)
+  const syncSecret = readBoolean('sync-secret', input('sync-secret'), problem)
+  const pruneCallbacks = readBoolean('prune-callbacks', input('prune-callbacks'), problem)
+  const rotateSecret = readBoolean('rotate-secret', input('rotate-secret'), problem)
   const rotateAfterDays = readRotateAfterDays(input('rotate-after-days'), problem)
   const timeoutMinutes = readTimeoutMinutes(input('timeout-minutes'), problem)
   const reviewedPlan = readReviewedPlan(input('reviewed-plan'), problem)
-  const driftIssue = readBoolean('drift-issue', input('drift-issue'), true, problem)
-  const failOnChanges = readBoolean('fail-on-changes', input('fail-on-changes'), false, problem)
+  const driftIssue = readBoolean('drift-issue', input('drift-issue'), problem)
+  const failOnChanges = readBoolean('fail-on-changes', input('fail-on-changes'), problem)
 
   const baseUrl = readUrl('CLOUDFLARE_API_BASE_URL', env('CLOUDFLARE_API_BASE_URL') || DEFAULT_CLOUDFLARE_API, problem)
   const cognitoEndpoint =
@@ -301,7 +332,7 @@ export const PLAN_EVENTS = [
 ]
 
 function readMode(raw: string, eventName: string, problem: Report): Pick<Settings, 'mode' | 'modeReason'> | undefined {
-  const value = raw.toLowerCase() || 'auto'
+  const value = raw.toLowerCase()
   if (value === 'plan' || value === 'apply') return { mode: value, modeReason: `mode: ${value}` }
   if (value === 'auto') {
     return { mode: PLAN_EVENTS.includes(eventName) ? 'plan' : 'apply', modeReason: `mode: auto on a ${eventName || 'unknown'} event` }
@@ -311,7 +342,7 @@ function readMode(raw: string, eventName: string, problem: Report): Pick<Setting
 }
 
 function readReviewedPlan(raw: string, problem: Report): ReviewedPlan {
-  const value = raw.toLowerCase() || 'warn'
+  const value = raw.toLowerCase()
   if (value === 'off' || value === 'warn' || value === 'require') return value
   problem('reviewed-plan', `\`${raw}\` is not one of \`off\`, \`warn\`, \`require\`.`)
   return 'warn'
@@ -325,20 +356,17 @@ function readList(name: string, raw: string, spaces: boolean, pattern: RegExp, r
   return items
 }
 
-function readBoolean(name: string, raw: string, fallback: boolean, problem: Report): boolean {
-  if (raw === '') return fallback
+function readBoolean(name: string, raw: string, problem: Report): boolean {
   if (TRUE_VALUES.includes(raw)) return true
   if (FALSE_VALUES.includes(raw)) return false
   problem(name, `\`${raw}\` is not a boolean; use \`true\` or \`false\`.`)
-  return fallback
+  return false
 }
 
 function readTimeoutMinutes(raw: string, problem: Report): number {
-  if (raw === '') return DEFAULT_TIMEOUT_MINUTES
   const value = Number(raw)
   if (!/^\d+(\.\d+)?$/.test(raw) || !(value > 0 && value <= MAX_TIMEOUT_MINUTES)) {
     problem('timeout-minutes', `\`${raw}\` is not a number of minutes above 0 and at most ${MAX_TIMEOUT_MINUTES}.`)
-    return DEFAULT_TIMEOUT_MINUTES
   }
   return value
 }
@@ -357,7 +385,7 @@ function readRotateAfterDays(raw: string, problem: Report): number | undefined {
   return value
 }
 
-function readTeamName(raw: string, problem: Report): string | undefined {
+function parseTeamName(raw: string, problem: Report): string | undefined {
   // People paste the whole team domain; take its first label.
   const value = raw
     .toLowerCase()
@@ -426,6 +454,11 @@ function readUrl(name: string, raw: string, problem: Report): string {
   return raw
 }
 
+/** The runner's variable for an input, as @actions/core reads it: upper case, spaces to `_`. */
+function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
+}
+
 /**
  * Reads the settings from the runner's inputs and environment. Reports every problem as an error
  * naming its input and fails the step; returns undefined then. A pull request from a fork (or
@@ -437,7 +470,8 @@ export async function loadSettings(
   secretless: string | undefined,
   onSecret: (secret: string) => void
 ): Promise<Settings | undefined> {
-  const result = readSettings({ getInput: name => core.getInput(name), env: process.env, eventName, onSecret })
+  const getInput = (name: string): string | undefined => (process.env[inputVariable(name)] === undefined ? undefined : core.getInput(name))
+  const result = readSettings({ getInput, env: process.env, eventName, onSecret })
   if (result.ok) return result.settings
   const onlySecretsMissing = result.problems.every(
     problem => problem.input === 'cloudflare-api-token' || problem.input === 'cloudflare-account-id'

@@ -1,13 +1,13 @@
 // The pure parts of the Cloudflare identity provider: defaults for
-// what Cloudflare leaves out, and what an update carries through; and readTeamName, whose
+// what Cloudflare leaves out, and what an update carries through; and fetchTeamName, whose
 // auth_domain becomes the host of the callback URL, so only a DNS label is taken.
 import {
   configValue,
+  fetchTeamName,
   identityProviderBody,
   keptNote,
   keptSettings,
-  lostScimSettings,
-  readTeamName
+  lostScimSettings
 } from '../../src/cloudflare/identity-provider.js'
 import { convergedIdp } from '../support/builders.js'
 import { jest } from '@jest/globals'
@@ -101,7 +101,7 @@ afterEach(async () => {
 
 function teamOf(authDomain: string): Promise<string> {
   fake.addAccount(ACCOUNT, { authDomain })
-  return readTeamName(new CloudflareApi(http, `${fake.url}/client/v4`, { kind: 'accounts', id: ACCOUNT }, TOKEN))
+  return fetchTeamName(new CloudflareApi(http, `${fake.url}/client/v4`, { kind: 'accounts', id: ACCOUNT }, TOKEN))
 }
 
 test.each([

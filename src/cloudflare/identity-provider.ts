@@ -311,7 +311,7 @@ const TEAM_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
  * callback URL put on the app client, so anything but a DNS label (`127.0.0.1:9/`, say) is refused
  * here, before any write.
  */
-export async function readTeamName(api: CloudflareApi): Promise<string> {
+export async function fetchTeamName(api: CloudflareApi): Promise<string> {
   const org = await api.getOrganization()
   const authDomain = org.auth_domain ?? ''
   const team = authDomain.toLowerCase().endsWith('.cloudflareaccess.com')

@@ -57,7 +57,8 @@ interface SdkError {
   $retryable?: { throttling?: boolean }
 }
 
-function isTransient(error: SdkError): boolean {
+/** Whether a Cognito call that failed so may succeed if made again: throttling, a 5xx, a dropped connection. */
+function isRetryableCognitoError(error: SdkError): boolean {
   const status = error.$metadata?.httpStatusCode ?? 0
   return RETRYABLE_NAMES.has(error.name ?? '') || RETRYABLE_CODES.has(error.code ?? '') || status >= 500
 }
@@ -130,7 +131,7 @@ export class CognitoApi {
     if (error.name === 'ConcurrentModificationException') error.$retryable = { throttling: true }
     const header = (request as { headers?: Record<string, string> } | undefined)?.headers?.['amz-sdk-request'] ?? ''
     const attempt = /attempt=(\d+); max=(\d+)/.exec(header)
-    if (attempt && isTransient(error) && Number(attempt[1]) < Number(attempt[2])) {
+    if (attempt && isRetryableCognitoError(error) && Number(attempt[1]) < Number(attempt[2])) {
       const answer = [error.name, error.code].filter(Boolean).join(' ') || 'an error'
       this.options.log(`Cognito ${operation} answered ${answer}; the AWS SDK retries it (attempt ${attempt[1]} of ${attempt[2]} failed).`)
     }
@@ -327,6 +328,6 @@ function toServiceError(operation: string, error: SdkError, budgetMs?: number): 
   if (name === 'AccessDeniedException' || name === 'NotAuthorizedException' || name === 'UnrecognizedClientException') {
     message += ` The AWS credentials need cognito-idp:${operation} on the user pool (see the README's IAM policy).`
   }
-  const transient = budgetMs !== undefined || isTransient(error)
+  const transient = budgetMs !== undefined || isRetryableCognitoError(error)
   return new ServiceError('Cognito', redact(message), error.$metadata?.httpStatusCode, transient)
 }

@@ -22,7 +22,6 @@ import { hasChanges, type Plan } from '../plan.js'
 import { redact } from '../secrets.js'
 import type { Settings } from '../settings.js'
 import { commentBody, commentMarker, isOurComment } from './comment.js'
-import type { RunContext } from './index.js'
 import { safeUrl } from './markdown.js'
 
 /** GitHub refuses longer titles. */
@@ -85,8 +84,13 @@ async function findDriftIssue(
   return undefined
 }
 
+/** What the issue says of the run that found the drift: a link to it, when there is one. */
+interface FindingRun {
+  runUrl?: string
+}
+
 /** The issue's body: who found the drift, then the plan (the most detailed version that fits). */
-function issueBody(marker: string, run: RunContext, versions: string[]): string {
+function issueBody(marker: string, run: FindingRun, versions: string[]): string {
   const by = run.runUrl ? `[a scheduled run](${safeUrl(run.runUrl)})` : 'a scheduled run'
   const intro =
     `Cognito or Cloudflare Access no longer match the configuration: ${by} planned the changes below. ` +
@@ -102,7 +106,7 @@ function issueBody(marker: string, run: RunContext, versions: string[]): string 
 export async function keepDriftIssue(
   settings: Settings,
   instance: string,
-  run: RunContext,
+  run: FindingRun,
   plan: Plan,
   versions: () => string[]
 ): Promise<void> {
@@ -143,7 +147,7 @@ async function openOrUpdate(client: GitHubClient, where: Repository, issue: Issu
 }
 
 /** Says why in a comment, then closes: a close that fails after the comment is done again by the next run. */
-async function close(client: GitHubClient, where: Repository, issue: Issue, run: RunContext): Promise<void> {
+async function close(client: GitHubClient, where: Repository, issue: Issue, run: FindingRun): Promise<void> {
   const by = run.runUrl ? `[This scheduled run](${safeUrl(run.runUrl)})` : 'A scheduled run'
   const body = `${by} found no drift: Cognito and Cloudflare Access match the configuration again. Closing.`
   await client.octokit.rest.issues.createComment({ ...where, issue_number: issue.number, body })
