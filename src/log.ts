@@ -53,6 +53,14 @@ export function setFailed(message: string): void {
   core.setFailed(safeLogText(message))
 }
 
+/**
+ * The lines `work` logs, folded under one heading in the runner's log (observe, plan, apply,
+ * verification), so that a run can be scanned. Groups do not nest: the runner has one level.
+ */
+export async function group<T>(title: string, work: () => Promise<T>): Promise<T> {
+  return core.group(safeLogText(title), work)
+}
+
 /** A logger for libraries (Octokit) that would otherwise print a service's text to the console. */
 export const libraryLog = {
   debug,

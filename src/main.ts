@@ -7,6 +7,7 @@ import * as log from './log.js'
 import { setOutputs } from './outputs.js'
 import { hasChanges, resourcesOf, type Plan } from './plan.js'
 import { reconcile, type Outcome } from './reconcile.js'
+import { verdictLine } from './report/markdown.js'
 import { instanceName, publish, publishFailure, runContext, withEarlyCommentLookup, type RunContext } from './report/publish.js'
 import { reviewContext, reviewGate } from './review.js'
 import { registerSecret } from './secrets.js'
@@ -45,6 +46,7 @@ async function reconcileAndReport(): Promise<void> {
     log.info(`Plan fingerprint: ${planFingerprint(resourcesOf(outcome.plan))}.`)
     setOutputs(outcome)
     await publish(settings, outcome, runInfo, review.sections())
+    log.info(verdictLine(outcome.plan, settings.mode, outcome.checks, outcome.error !== undefined))
     if (outcome.error !== undefined) throw outcome.error
     if (outcome.checks.some(check => check.status === 'fail')) {
       log.setFailed('Verification failed in plan mode, so apply would stop here; see the Verification section of the report.')

@@ -31,9 +31,12 @@ export async function reconcile(
   log: (message: string) => void,
   beforeApply?: (plan: Plan) => Promise<void>
 ): Promise<Outcome> {
-  const observed = await observe(settings, services)
-  const plan = buildPlan(settings, observed)
-  for (const line of describePlan(plan)) log(line)
+  const observed = await runnerLog.group('Observe: read Cognito and Cloudflare', () => observe(settings, services))
+  const plan = await runnerLog.group('Plan', async () => {
+    const made = buildPlan(settings, observed)
+    for (const line of describePlan(made)) log(line)
+    return made
+  })
   for (const warning of plan.warnings) runnerLog.warning(warning)
   // The checks that need no write, in both modes: apply starts writing only when none fails, so a
   // broken issuer or JWKS leaves nothing created.
@@ -41,8 +44,8 @@ export async function reconcile(
   const outcome =
     settings.mode === 'plan'
       ? { plan, observed, checks: checkedBefore }
-      : await apply(settings, services, log, plan, observed, checkedBefore, beforeApply)
-  logChecks(outcome.checks, log)
+      : await runnerLog.group('Apply', () => apply(settings, services, log, plan, observed, checkedBefore, beforeApply))
+  if (outcome.checks.length > 0) await runnerLog.group('Verification', async () => logChecks(outcome.checks, log))
   return outcome
 }
 

@@ -6,7 +6,7 @@
 // differs; `require` fails instead. A workflow_dispatch apply is the deliberate override, and is
 // never checked. The comparison and its report are pure; the lookup on GitHub never throws.
 import { context } from './github-context.js'
-import { ActionError, describeMalformed, ServiceError } from './errors.js'
+import { ActionError, describeError, describeMalformed, ServiceError } from './errors.js'
 import { createGitHubClient, currentRepository, gitHubFailure, listPages, type GitHubClient } from './github.js'
 import * as log from './log.js'
 import { readPlanData, summarizePlan, type PlanSummary, type SummaryResource } from './fingerprint.js'
@@ -339,9 +339,15 @@ export function reviewGate(
   instance: string
 ): { beforeApply: (plan: Plan) => Promise<void>; sections: () => string[] } {
   let markdown: string[] = []
+  const checked = settings.reviewedPlan !== 'off' && settings.mode === 'apply' && run.eventName === 'push'
+  // The lookup needs nothing the run finds out: it goes out with the run's first reads, so the
+  // check costs no round trip of its own. It never throws.
+  const lookup = checked
+    ? lookUpReviewedPlan(settings, run, instance).catch((error: unknown): Lookup => ({ kind: 'unavailable', reason: describeError(error) }))
+    : undefined
   const beforeApply = async (plan: Plan): Promise<void> => {
     if (settings.reviewedPlan === 'off' || settings.mode !== 'apply') return
-    if (run.eventName !== 'push') {
+    if (!lookup) {
       const manual = run.eventName === 'workflow_dispatch'
       log.info(
         `reviewed-plan: not checked, because ${manual ? 'a workflow_dispatch run is the deliberate override' : 'only an apply triggered by a push is'}.`
@@ -350,7 +356,7 @@ export function reviewGate(
       return
     }
     const current = summarizePlan(resourcesOf(plan))
-    const result = judgeReview(settings.reviewedPlan, await lookUpReviewedPlan(settings, run, instance), current, hasChanges(plan))
+    const result = judgeReview(settings.reviewedPlan, await lookup, current, hasChanges(plan))
     markdown = result.markdown
     if (result.fail) {
       for (const line of result.details) log.info(line)

@@ -232,3 +232,21 @@ test('a custom domain is preferred, and the team name input accepts the whole te
     await custom.stop()
   }
 })
+
+test('the log folds each phase into a group and ends with one verdict line', async () => {
+  const first = await world.run()
+  expectSuccess(first)
+  const groups = (result: typeof first) => result.commands.filter(command => command.command === 'group').map(command => command.message)
+  expect(groups(first)).toEqual(['Observe: read Cognito and Cloudflare', 'Plan', 'Apply', 'Verification'])
+  // Every group is closed before the next opens: the runner has one level.
+  const marks = first.commands.filter(command => command.command === 'group' || command.command === 'endgroup').map(c => c.command)
+  expect(marks).toEqual(['group', 'endgroup', 'group', 'endgroup', 'group', 'endgroup', 'group', 'endgroup'])
+  const lastLine = (result: typeof first) => result.stdout.trimEnd().split('\n').at(-1)
+  expect(lastLine(first)).toMatch(/^Applied: 2 created\. Verification: \d+ passed(, \d+ skipped)?\.$/)
+
+  const second = await world.run()
+  expectSuccess(second)
+  expect(lastLine(second)).toMatch(/^No changes\. Cognito and Cloudflare Access match the configuration\. Verification: \d+ passed/)
+  const plan = await world.run({ event: world.pullRequestEvent(), inputs: world.inputs({ comment: 'false' }) })
+  expect(groups(plan)).toEqual(['Observe: read Cognito and Cloudflare', 'Plan', 'Verification'])
+})

@@ -146,6 +146,23 @@ function countsText(plan: Plan, applied: boolean): string {
     .join(', ')
 }
 
+/**
+ * The run in one line, the last of its log, like Terraform's: what the plan or the apply came to,
+ * and the verification checks counted.
+ */
+export function verdictLine(plan: Plan, mode: Mode, checks: readonly CheckResult[], failed: boolean): string {
+  const counted = (['pass', 'fail', 'skip'] as const)
+    .map(
+      status =>
+        [checks.filter(check => check.status === status).length, { pass: 'passed', fail: 'failed', skip: 'skipped' }[status]] as const
+    )
+    .filter(([count]) => count > 0)
+    .map(([count, word]) => `${count} ${word}`)
+  const verification = counted.length > 0 ? ` Verification: ${counted.join(', ')}.` : ''
+  if (failed) return `${mode === 'plan' ? 'Plan' : 'Apply'} failed (see the error above and the job summary).${verification}`
+  return `${verdict(plan, mode === 'apply')}${verification}`
+}
+
 function verdict(plan: Plan, applied: boolean): string {
   if (!hasChanges(plan)) return 'No changes. Cognito and Cloudflare Access match the configuration.'
   return applied ? `Applied: ${countsText(plan, true)}.` : `Plan: ${countsText(plan, false)}.`
