@@ -35,8 +35,14 @@ async function allPages(from: GitHubClient): Promise<unknown[][]> {
 }
 
 describe('tokenIdentity', () => {
-  test('GITHUB_TOKEN: GET /user is refused, GraphQL names github-actions[bot]', async () => {
+  test('GITHUB_TOKEN (an installation token, ghs_): GraphQL names github-actions[bot]; GET /user, which refuses it, is not asked', async () => {
     expect(await tokenIdentity(await client())).toBe(GITHUB_ACTIONS_BOT)
+    expect(fake.calls.map(call => `${call.operation} ${call.status}`)).toEqual(['graphql 200'])
+  })
+
+  test('a token of unknown kind that GET /user refuses: GraphQL names it', async () => {
+    fake.addToken('ghx_unknownkind', 'write', 'some-bot[bot]', 'installation')
+    expect(await tokenIdentity(await client('ghx_unknownkind'))).toBe('some-bot[bot]')
     expect(fake.calls.map(call => `${call.operation} ${call.status}`)).toEqual(['getAuthenticatedUser 403', 'graphql 200'])
   })
 
@@ -52,8 +58,9 @@ describe('tokenIdentity', () => {
   })
 
   test('a GET /user that fails otherwise (5xx) is an error, not a guess', async () => {
+    fake.addToken('github_pat_x', 'write', 'deploy-user')
     fake.failNext('getAuthenticatedUser', 'http500')
-    await expect(tokenIdentity(await client())).rejects.toMatchObject({ status: 500 })
+    await expect(tokenIdentity(await client('github_pat_x'))).rejects.toMatchObject({ status: 500 })
   })
 })
 

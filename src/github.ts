@@ -22,6 +22,11 @@ export const MAX_PAGES = 100
 
 export interface GitHubClient {
   octokit: Octokit
+  /**
+   * An installation token (`ghs_`: GITHUB_TOKEN, or a GitHub App's), by GitHub's documented token
+   * prefixes. Such a token has no user: `GET /user` refuses it, and GraphQL's viewer names its bot.
+   */
+  installation: boolean
   /** The API's origin (GITHUB_API_URL): paging never follows a link elsewhere. */
   origin: string
   close: () => Promise<void>
@@ -44,7 +49,7 @@ export async function createGitHubClient(
     connectTimeout: Math.min(timeoutMs, 10_000)
   })
   const octokit = getOctokit(token, { baseUrl, request: { fetch: boundedFetch(dispatcher, timeoutMs) }, log: log.libraryLog })
-  return { octokit, origin: new URL(baseUrl).origin, close: () => dispatcher.close() }
+  return { octokit, installation: token.startsWith('ghs_'), origin: new URL(baseUrl).origin, close: () => dispatcher.close() }
 }
 
 type FetchArguments = Parameters<typeof fetch>
@@ -144,12 +149,15 @@ export async function tokenIdentity(client: GitHubClient): Promise<string> {
 }
 
 export async function whoIsToken(client: GitHubClient): Promise<TokenIdentity> {
-  try {
-    const { data } = await client.octokit.request('GET /user')
-    if (typeof data?.login === 'string') return { login: data.login, user: true }
-  } catch (error) {
-    const status = (error as { status?: unknown }).status
-    if (status !== 401 && status !== 403 && status !== 404) throw error
+  // An installation token is known to have no user: asking would cost a round trip for a refusal.
+  if (!client.installation) {
+    try {
+      const { data } = await client.octokit.request('GET /user')
+      if (typeof data?.login === 'string') return { login: data.login, user: true }
+    } catch (error) {
+      const status = (error as { status?: unknown }).status
+      if (status !== 401 && status !== 403 && status !== 404) throw error
+    }
   }
   try {
     const answer = await client.octokit.graphql<{ viewer?: { login?: unknown } }>('query { viewer { login } }')

@@ -97,16 +97,16 @@ async function findComment(
   client: GitHubClient,
   target: Omit<CommentTarget, 'token' | 'timeoutMs'>,
   marker: string,
-  identity: string
+  identity: Promise<string>
 ): Promise<Comment | undefined> {
   const parameters = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber }
   const pages = listPages(client, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', parameters, "the pull request's comments")
   let page = 0
   for await (const items of pages) {
     page++
-    const found = items
-      .map(item => checkedComment(item, page))
-      .find(comment => isOurComment(comment.body, marker) && writtenBy(comment, identity))
+    const comments = items.map(item => checkedComment(item, page))
+    const own = await identity
+    const found = comments.find(comment => isOurComment(comment.body, marker) && writtenBy(comment, own))
     if (found) return found
   }
   return undefined
@@ -126,7 +126,9 @@ export function lookUpComment(target: CommentTarget): Promise<LookedUp> {
   const lookup = (async () => {
     const client = await createGitHubClient(target.token, target.timeoutMs)
     try {
-      const identity = await tokenIdentity(client)
+      // Who the token is, asked beside the first page of comments: one round trip for both.
+      const identity = tokenIdentity(client)
+      identity.catch(() => undefined)
       return { client, existing: await findComment(client, target, commentMarker(target.instance), identity) }
     } catch (error) {
       await client.close()
@@ -146,7 +148,9 @@ export async function readOwnComment(
   client: GitHubClient,
   target: Omit<CommentTarget, 'token' | 'timeoutMs'>
 ): Promise<{ id: number; body: string } | undefined> {
-  const found = await findComment(client, target, commentMarker(target.instance), await tokenIdentity(client))
+  const identity = tokenIdentity(client)
+  identity.catch(() => undefined)
+  const found = await findComment(client, target, commentMarker(target.instance), identity)
   return found && { id: found.id, body: found.body ?? '' }
 }
 
