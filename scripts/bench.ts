@@ -118,6 +118,8 @@ async function measure(world: World, latencyMs: number, options: RunOptions, exp
     result = await world.run({
       ...options,
       entry: options.entry ?? entry,
+      // A runner compiles the bundle afresh in every job.
+      compileCache: false,
       env: probed ? { ...options.env, NODE_OPTIONS: `--import=${PEAK_MEMORY_PRELOAD}`, BENCH_PEAK_MEMORY_FILE: memoryFile } : options.env
     })
   } finally {

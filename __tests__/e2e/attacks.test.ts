@@ -6,30 +6,19 @@
 //
 // - injected workflow commands: in inputs, in a Cloudflare provider's name, in the discovery
 //   document and the JWKS;
-// - error pages that echo the request (HTML, base64) or quote the token;
 // - a forged sticky comment, and the token's identity by token kind;
-// - endless paging (Cognito NextToken, GitHub Link), a trickling or silent GitHub, the run deadline;
-// - 200 kB of `<` in an error body;
-// - a hostile `auth_domain`, `null` list items, a token that is not ASCII, a summary over 1 MiB.
-import { ACCOUNT_ID, CALLBACK, REPO, TOKEN, World, expectSuccess } from '../support/world.js'
+// - endless paging (GitHub Link), a trickling or silent GitHub, the run deadline;
+// - a `null` comment, a token that is not ASCII, a summary over 1 MiB.
+// (Error pages that echo the request, endless Cognito paging, a hostile `auth_domain` and `null`
+// items from Cognito and Cloudflare run in process: __tests__/integration/attacks.test.ts.)
+import { INJECTIONS } from '../support/constants.js'
+import { ACCOUNT_ID, CALLBACK, REPO, World, expectSuccess, inWorld } from '../support/world.js'
 import { GITHUB_ACTIONS_BOT } from '../support/fakes/github.js'
-import type { RawAnswer } from '../support/fakes/http-fake.js'
 import { TEST_OWNER, type RunOptions, type RunResult } from '../support/run-action.js'
 import { commentMarker } from '../../src/report/comment.js'
 
 const PR = 7
 const INSTANCE = `accounts/${ACCOUNT_ID} “Amazon Cognito”`
-/** What a stop token looks like in the runner's command set: anything may follow it. */
-const INJECTIONS = '\n::stop-commands::pwned\n::error title=Forged::forged annotation\n##[warning]forged legacy\n::pwned::'
-
-async function inWorld(use: (world: World) => Promise<void>, pool?: Parameters<typeof World.start>[0]): Promise<void> {
-  const world = await World.start(pool)
-  try {
-    await use(world)
-  } finally {
-    await world.stop()
-  }
-}
 
 /** No command but the action's own: masks, and the annotations it meant to write. */
 function expectNoInjectedCommand(result: RunResult): void {
@@ -46,21 +35,6 @@ function planRun(world: World, extra: Record<string, string> = {}, options: Part
 
 function comments(world: World) {
   return world.github.comments(TEST_OWNER, REPO, PR)
-}
-
-function html(status: number, body: string): RawAnswer {
-  return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body }
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-}
-
-/** Base64 wrapped as MIME does, at 76 characters a line. */
-function mimeBase64(text: string): string {
-  return Buffer.from(text)
-    .toString('base64')
-    .replace(/(.{76})/g, '$1\n')
 }
 
 describe('injected workflow commands', () => {
@@ -118,86 +92,6 @@ describe('injected workflow commands', () => {
       expect(result.stdout).toMatch(/Verification ✗ JWKS has an RS256 signing key: .*EC ::stop-commands::pwned/)
       expect(result.stdout).not.toContain('x'.repeat(1000))
       expectNoInjectedCommand(result)
-    })
-  })
-})
-
-describe('error pages that echo the request leave no piece of a secret anywhere', () => {
-  test.concurrent(
-    'an HTML 400 page quoting the create request: the secret split by a line break, then the request HTML-escaped and wrapped',
-    async () => {
-      await inWorld(async world => {
-        world.cloudflare.answerNext('createIdentityProvider', call => {
-          const secret = (call.body as { config: { client_secret: string } }).config.client_secret
-          const echoed = escapeHtml(JSON.stringify(call.body)).replace(/(.{60})/g, '$1\n    ')
-          return html(
-            400,
-            `<html><body><h1>400 Bad Request</h1><p>${'Invalid request. '.repeat(5)}client_secret “${secret.slice(0, 25)}\n` +
-              `${secret.slice(25)}” is not accepted.</p><p>Request:</p><pre>\n    ${echoed}\n</pre></body></html>`
-          )
-        })
-        const result = await world.run()
-        expect(result.exitCode).toBe(1)
-        const [client] = world.clients()
-        const echoedCall = world.cloudflare.calls.find(call => call.operation === 'createIdentityProvider')
-        expect(JSON.stringify(echoedCall?.body)).toContain(client.ClientSecret) // the page really had it to echo
-        expect(result.errors[0]).toMatch(
-          /answered HTTP 400 with a body that is not Cloudflare's JSON envelope: “400 Bad Request (Invalid request\. ){5}client_secret “\*\*\*” is not accepted\. Request: \{&quot;name&q…”/
-        )
-        expect(result.summary).toContain('400 Bad Request')
-      })
-    }
-  )
-
-  test.concurrent('a page with the request in base64 at each byte offset, MIME-wrapped', async () => {
-    await inWorld(async world => {
-      world.cloudflare.answerNext(
-        'createIdentityProvider',
-        call => {
-          const secret = (call.body as { config: { client_secret: string } }).config.client_secret
-          const request = JSON.stringify(call.body)
-          return html(
-            502,
-            `<pre>${['', 'x', 'xy'].map(prefix => mimeBase64(`${prefix}client_secret=${secret}&request=${request}`)).join('\n')}</pre>`
-          )
-        },
-        10
-      ) // a 502 may have created it: the action looks, and tries again (4 times in all)
-      const result = await world.run()
-      expect(result.exitCode).toBe(1)
-      expect(result.errors[0]).toMatch(/answered HTTP 502 with a body that is not Cloudflare's JSON envelope/)
-    })
-  })
-
-  // The filler puts the token across the 160th character of the excerpt, where a cut before redaction would split it.
-  test.concurrent.each([
-    ['the whole Authorization header', (authorization: string) => `Authorization: ${authorization}`],
-    ['a truncated Authorization header', (authorization: string) => `Authorization: ${authorization.slice(0, 30)}…`],
-    ['the token in base64', (authorization: string) => `X-Debug: ${Buffer.from(`t=${authorization}`).toString('base64')}`]
-  ])('a 403 page quoting %s', async (_what, quote) => {
-    await inWorld(async world => {
-      const filler = 'Access denied. '.repeat(7)
-      world.cloudflare.answerNext('getOrganization', call =>
-        html(403, `<html><h1>403 Forbidden</h1><p>${filler}</p><p>${quote(String(call.headers.authorization))}</p></html>`)
-      )
-      const result = await world.run()
-      expect(result.exitCode).toBe(1)
-      expect(String(world.cloudflare.calls[0].headers.authorization)).toBe(`Bearer ${TOKEN}`)
-      expect(result.errors[0]).toMatch(/answered HTTP 403 with a body that is not Cloudflare's JSON envelope: “403 Forbidden .*\*\*\*/)
-      expect(world.writeAttempts()).toEqual([])
-    })
-  })
-
-  test.concurrent('200 kB of `<` in an error body is handled in milliseconds', async () => {
-    await inWorld(async world => {
-      // Twice: a 400 on the list first reads as a refused page size, and the list is asked again.
-      world.cloudflare.answerNext('listIdentityProviders', html(400, '<'.repeat(200_000)), 2)
-      const started = Date.now()
-      const result = await world.run()
-      expect(result.exitCode).toBe(1)
-      expect(result.errors[0]).toMatch(/answered HTTP 400 with a body that is not Cloudflare's JSON envelope: “<{160}…”/)
-      // A whole run, process start included; the quadratic pattern took 52 s of CPU here.
-      expect(Date.now() - started).toBeLessThan(10_000)
     })
   })
 })
@@ -267,36 +161,6 @@ describe('the sticky comment is our own', () => {
 })
 
 describe('bounded paging and waiting', () => {
-  const amzJson = (body: unknown): RawAnswer => ({
-    status: 200,
-    headers: { 'content-type': 'application/x-amz-json-1.1' },
-    body: JSON.stringify(body)
-  })
-
-  test.concurrent.each([
-    [
-      'a NextToken that repeats',
-      () => 'the-same-token',
-      /ListUserPoolClients answered page 2 with a NextToken it had already given: the paging loops/
-    ],
-    [
-      'a NextToken that never ends',
-      (page: number) => `page-${page}`,
-      /ListUserPoolClients still had more pages after 200, so paging was stopped/
-    ]
-  ])('Cognito: %s ends with a clear error', async (_what, token, message) => {
-    await inWorld(async world => {
-      let page = 0
-      world.cognito.answerNext('ListUserPoolClients', () => amzJson({ UserPoolClients: [], NextToken: token(++page) }), 1000)
-      const started = Date.now()
-      const result = await world.run()
-      expect(result.exitCode).toBe(1)
-      expect(result.errors[0]).toMatch(message)
-      expect(Date.now() - started).toBeLessThan(30_000)
-      expect(world.writeAttempts()).toEqual([])
-    })
-  })
-
   test.concurrent.each([
     ['a next link that repeats', () => 2, /page 2 of the pull request's comments links to a page it already gave: the paging loops/],
     [
@@ -382,76 +246,6 @@ describe('bounded paging and waiting', () => {
 })
 
 describe('what the services answer is checked', () => {
-  test.concurrent.each([
-    '2130706433:9/.cloudflareaccess.com',
-    'evil.example/x.cloudflareaccess.com',
-    'a.b.cloudflareaccess.com',
-    `acme${INJECTIONS}.cloudflareaccess.com`,
-    'acme.cloudflareaccess.com.evil.example',
-    '-acme.cloudflareaccess.com'
-  ])('a hostile auth_domain %j is refused before any write', async authDomain => {
-    await inWorld(async world => {
-      world.cloudflare.addAccount(ACCOUNT_ID, { authDomain })
-      const result = await world.run()
-      expect(result.exitCode).toBe(1)
-      expect(result.errors[0]).toMatch(
-        /^team-name: Cloudflare accounts\/\w+'s Access organization has no team domain of the form <team>\.cloudflareaccess\.com with a DNS label as <team> \(auth_domain: ".*"\); set team-name\./
-      )
-      expect(world.writeAttempts()).toEqual([])
-      expect(world.clients()).toEqual([])
-      expectNoInjectedCommand(result)
-    })
-  })
-
-  test.concurrent('an auth_domain that is not text is refused, naming Cloudflare', async () => {
-    await inWorld(async world => {
-      world.cloudflare.answerNext('getOrganization', {
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ success: true, errors: [], result: { auth_domain: 2130706433 } })
-      })
-      const result = await world.run()
-      expect(result.exitCode).toBe(1)
-      expect(result.errors[0]).toMatch(/^Cloudflare: the Access organization of accounts\/\w+ is not an object with a text auth_domain\./)
-      expect(world.writeAttempts()).toEqual([])
-    })
-  })
-
-  test.concurrent('a `null` app client in ListUserPoolClients is an error naming Cognito', async () => {
-    await inWorld(async world => {
-      world.cognito.answerNext('ListUserPoolClients', {
-        status: 200,
-        headers: { 'content-type': 'application/x-amz-json-1.1' },
-        body: JSON.stringify({ UserPoolClients: [null, { ClientName: 'x' }] })
-      })
-      const result = await world.run()
-      expect(result.exitCode).toBe(1)
-      expect(result.errors[0]).toMatch(
-        /^Cognito: ListUserPoolClients answered page 1 with item \d that is not an app client \((null|an object without the expected fields)\)\./
-      )
-      expect(world.writeAttempts()).toEqual([])
-    })
-  })
-
-  test.concurrent('a `null` identity provider in Cloudflare’s list is an error naming Cloudflare', async () => {
-    await inWorld(async world => {
-      world.cloudflare.answerNext('listIdentityProviders', {
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          success: true,
-          errors: [],
-          result: [null],
-          result_info: { page: 1, per_page: 50, count: 1, total_count: 1 }
-        })
-      })
-      const result = await world.run()
-      expect(result.exitCode).toBe(1)
-      expect(result.errors[0]).toMatch(/^Cloudflare: item 1 of page 1 of the list is not an identity provider \(null\)\./)
-      expect(world.writeAttempts()).toEqual([])
-    })
-  })
-
   test.concurrent('a `null` comment from GitHub: a warning naming GitHub, and the plan in the summary', async () => {
     await inWorld(async world => {
       world.github.answerNext('listComments', { status: 200, headers: { 'content-type': 'application/json' }, body: '[null]' })
@@ -490,8 +284,12 @@ describe('what the services answer is checked', () => {
         AllowedOAuthFlowsUserPoolClient: true,
         SupportedIdentityProviders: ['COGNITO']
       })
-      const result = await planRun(world)
+      // Rendering and redacting reports of several MiB takes the run seconds of CPU on a busy
+      // machine, while the comment's lookup is in flight: the tests' 2 s request timeout would cut
+      // it off there (a run's default is 30 s).
+      const result = await planRun(world, {}, { env: { COGNITO_ACCESS_REQUEST_TIMEOUT_MS: '30000' } })
       expectSuccess(result)
+      expect(result.warnings).toEqual([])
       expect(Buffer.byteLength(result.summary)).toBeGreaterThan(1000)
       expect(Buffer.byteLength(result.summary)).toBeLessThanOrEqual(1024 * 1024)
       expect(result.summary).toContain(

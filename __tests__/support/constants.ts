@@ -17,3 +17,5 @@ export const TEST_REPOSITORY = `${TEST_OWNER}/${REPO}`
 export const TEST_SHA = '3f786850e387550fdab836ed7e6dc881de23001b'
 /** The user pool of the unit-test builders (the end-to-end world seeds its own). */
 export const POOL_ID = 'eu-west-1_AbC123xyZ'
+/** Workflow commands a hostile text may carry (what a stop token looks like: anything may follow it). */
+export const INJECTIONS = '\n::stop-commands::pwned\n::error title=Forged::forged annotation\n##[warning]forged legacy\n::pwned::'

@@ -154,8 +154,18 @@ export class World {
   }
 }
 
-/** Output `plan` as an object. */
-export function planOf(result: RunResult): {
+/** Runs `use` in a world of its own, stopped afterwards whatever happens (for tests that run concurrently). */
+export async function inWorld(use: (world: World) => Promise<void>, options?: WorldOptions): Promise<void> {
+  const world = await World.start(options)
+  try {
+    await use(world)
+  } finally {
+    await world.stop()
+  }
+}
+
+/** Output `plan` as an object (of a run of the bundle, or of an in-process run). */
+export function planOf(result: Pick<RunResult, 'outputs'>): {
   changed: boolean
   fingerprint: string
   resources: Array<{ kind: string; action: string; id?: string; changes: Array<{ field: string }> }>

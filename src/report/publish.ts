@@ -103,7 +103,7 @@ export async function publish(settings: Settings, outcome: Outcome, run: RunCont
 }
 
 /** An apply that says what it did gets its cause as the message: the report's table shows the rest. */
-function failureOf(error: unknown): ReportContext['failure'] {
+export function failureOf(error: unknown): ReportContext['failure'] {
   if (!(error instanceof ApplyError)) return { message: redact(describeError(error)) }
   const { written, finished, ids } = error.progress
   return {

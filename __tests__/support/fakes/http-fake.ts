@@ -58,6 +58,8 @@ export abstract class HttpFake {
   firstRequestAt?: number
   /** TCP connections accepted since start (or resetStats): a client that reuses its connections opens few. */
   connections = 0
+  /** Requests received and not yet answered (or dropped): whether a client still has calls out. */
+  inFlight = 0
   private server?: Server
   private readonly faults = new Map<string, Fault[]>()
   private readonly answers = new Map<string, Array<(call: Call) => RawAnswer>>()
@@ -72,6 +74,8 @@ export abstract class HttpFake {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
+      this.inFlight++
+      res.on('close', () => this.inFlight--)
       void this.dispatch(req, res).catch(error => {
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'text/plain' })
