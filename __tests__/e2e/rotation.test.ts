@@ -2,9 +2,7 @@
 // new secret the moment it exists, reports ids and never values in the log, the summary and the
 // outputs, and a second run is quiet. Every other rotation case (failures at each step, a rotation
 // that stopped, repairs, rotate-after-days) runs in process: __tests__/integration/rotation.test.ts.
-import { ACCOUNT_ID, World, expectSuccess, planOf } from '../support/world.js'
-
-const HOST = 'acme-login.auth.eu-west-1.amazoncognito.com'
+import { World, expectSuccess, planOf } from '../support/world.js'
 
 let world: World
 beforeEach(async () => {
@@ -15,33 +13,7 @@ afterEach(async () => {
 })
 
 test('a rotation masks the new secret at once, leaves exactly it, and shows ids only; the next run changes nothing', async () => {
-  const client = world.cognito.addClient(world.pool.Id, {
-    ClientName: 'Cloudflare Access',
-    GenerateSecret: true,
-    CallbackURLs: ['https://acme.cloudflareaccess.com/cdn-cgi/access/callback'],
-    AllowedOAuthFlows: ['code'],
-    AllowedOAuthScopes: ['openid', 'email', 'profile'],
-    SupportedIdentityProviders: ['COGNITO'],
-    AllowedOAuthFlowsUserPoolClient: true
-  })
-  world.cloudflare.addIdentityProvider(
-    { accountId: ACCOUNT_ID },
-    {
-      name: 'Amazon Cognito',
-      type: 'oidc',
-      config: {
-        client_id: client.ClientId,
-        client_secret: client.ClientSecret,
-        auth_url: `https://${HOST}/oauth2/authorize`,
-        token_url: `https://${HOST}/oauth2/token`,
-        certs_url: `${world.cognito.url}/${world.pool.Id}/.well-known/jwks.json`,
-        scopes: ['openid', 'email', 'profile'],
-        claims: ['sub', 'cognito:username', 'name', 'cognito:groups'],
-        email_claim_name: 'email',
-        pkce_enabled: true
-      }
-    }
-  )
+  const client = world.seedConverged()
   const [old] = world.cognito.clientSecrets(world.pool.Id, client.ClientId)
   const result = await world.run({ inputs: world.inputs({ 'rotate-secret': 'true' }) })
   expectSuccess(result)

@@ -9,9 +9,8 @@
 import type { DescribedSecret, FakeClient } from '../support/fakes/cognito.js'
 import type { RawAnswer } from '../support/fakes/http-fake.js'
 import { runInProcess } from '../support/in-process.js'
-import { ACCOUNT_ID, World } from '../support/world.js'
+import { World } from '../support/world.js'
 
-const HOST = 'acme-login.auth.eu-west-1.amazoncognito.com'
 const ROTATE = { 'rotate-secret': 'true' }
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -46,34 +45,7 @@ afterEach(async () => {
 
 /** A client and identity provider that already match the configuration; Cloudflare holds the client's secret. */
 function seedConverged(options: { secretCreated?: Date } = {}): FakeClient {
-  client = world.cognito.addClient(world.pool.Id, {
-    ClientName: 'Cloudflare Access',
-    GenerateSecret: true,
-    secretCreated: options.secretCreated,
-    CallbackURLs: [`https://acme.cloudflareaccess.com/cdn-cgi/access/callback`],
-    AllowedOAuthFlows: ['code'],
-    AllowedOAuthScopes: ['openid', 'email', 'profile'],
-    SupportedIdentityProviders: ['COGNITO'],
-    AllowedOAuthFlowsUserPoolClient: true
-  })
-  world.cloudflare.addIdentityProvider(
-    { accountId: ACCOUNT_ID },
-    {
-      name: 'Amazon Cognito',
-      type: 'oidc',
-      config: {
-        client_id: client.ClientId,
-        client_secret: client.ClientSecret,
-        auth_url: `https://${HOST}/oauth2/authorize`,
-        token_url: `https://${HOST}/oauth2/token`,
-        certs_url: `${world.cognito.url}/${world.pool.Id}/.well-known/jwks.json`,
-        scopes: ['openid', 'email', 'profile'],
-        claims: ['sub', 'cognito:username', 'name', 'cognito:groups'],
-        email_claim_name: 'email',
-        pkce_enabled: true
-      }
-    }
-  )
+  client = world.seedConverged(options)
   return client
 }
 

@@ -1,7 +1,7 @@
 // An end-to-end test world: the three fakes on 127.0.0.1, seeded with a user pool, a Cloudflare
 // account with an Access organization, and a GitHub repository; and `run`, which runs the bundled
 // action against them the way the runner does, then checks that no secret leaked anywhere.
-import { CognitoFake, type FakePool } from './fakes/cognito.js'
+import { CognitoFake, type FakeClient, type FakePool } from './fakes/cognito.js'
 import { CloudflareFake, type StoredIdp } from './fakes/cloudflare.js'
 import { GitHubFake } from './fakes/github.js'
 import { assertNoLeaks } from './leak-check.js'
@@ -136,16 +136,45 @@ export class World {
   }
 
   /** An app client that already has everything the integration needs (on managed login, still no branding style). */
-  seedReadyClient() {
+  seedReadyClient(options: { secretCreated?: Date } = {}) {
     return this.cognito.addClient(this.pool.Id, {
       ClientName: 'Cloudflare Access',
       GenerateSecret: true,
+      secretCreated: options.secretCreated,
       CallbackURLs: [CALLBACK],
       AllowedOAuthFlows: ['code'],
       AllowedOAuthScopes: ['openid', 'email', 'profile'],
       SupportedIdentityProviders: ['COGNITO'],
       AllowedOAuthFlowsUserPoolClient: true
     })
+  }
+
+  /**
+   * A client and an identity provider that already match the configuration (the pool's prefix
+   * domain `acme-login`), Cloudflare holding the client's secret: a converged setup.
+   */
+  seedConverged(options: { secretCreated?: Date } = {}): FakeClient {
+    const client = this.seedReadyClient(options)
+    const host = `${this.pool.prefixDomain?.Domain}.auth.${this.pool.region}.amazoncognito.com`
+    this.cloudflare.addIdentityProvider(
+      { accountId: ACCOUNT_ID },
+      {
+        name: 'Amazon Cognito',
+        type: 'oidc',
+        config: {
+          client_id: client.ClientId,
+          client_secret: client.ClientSecret,
+          auth_url: `https://${host}/oauth2/authorize`,
+          token_url: `https://${host}/oauth2/token`,
+          certs_url: `${this.cognito.url}/${this.pool.Id}/.well-known/jwks.json`,
+          scopes: ['openid', 'email', 'profile'],
+          claims: ['sub', 'cognito:username', 'name', 'cognito:groups'],
+          email_claim_name: 'email',
+          pkce_enabled: true
+        }
+      }
+    )
+    return client
   }
 
   /** Write calls that reached a fake, whatever their answer. */
