@@ -18,6 +18,7 @@ import {
   type IdentityProviderEntry
 } from './cloudflare/identity-provider.js'
 import { createOnce } from './create-once.js'
+import { hostedUiBase } from './endpoints.js'
 import { ActionError, describeError, isRetryableServiceError, ServiceError, VerificationError } from './errors.js'
 import type { HttpClient } from './http.js'
 import type { CheckResult, ResourceKind } from './model.js'
@@ -351,7 +352,7 @@ class ApplyRun {
   private credentialsProbe(clientId: string, clientSecret: string): CredentialsProbe {
     const { endpoints } = this.plan
     return {
-      baseUrl: this.settings.endpoints.hostedUi ?? `https://${endpoints.hostname}`,
+      baseUrl: hostedUiBase(this.settings.endpoints.hostedUi, endpoints.hostname),
       clientId,
       clientSecret,
       callbackUrl: endpoints.callbackUrl

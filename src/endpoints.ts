@@ -11,6 +11,14 @@ export interface Endpoints {
   hostname: string
 }
 
+/**
+ * Where the action's own requests for the hosted UI go (the authorize and token probes):
+ * `https://<hostname>`, or COGNITO_HOSTED_UI_ENDPOINT when set. What Cloudflare gets never changes.
+ */
+export function hostedUiBase(override: string | undefined, hostname: string): string {
+  return override ?? `https://${hostname}`
+}
+
 /** Where Cloudflare Access sends the browser back with the code. */
 export function callbackUrlOf(teamName: string): string {
   return `https://${teamName}.cloudflareaccess.com/cdn-cgi/access/callback`

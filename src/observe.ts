@@ -10,7 +10,7 @@ import { chooseDomain, issuerUrl, poolHostnames, type DomainChoice, type Observe
 import { ClientSecrets, type ClientSecretInfo } from './cognito/secrets.js'
 import type { CloudflareApi, IdentityProvider } from './cloudflare/api.js'
 import { fetchTeamName, findIdentityProvider } from './cloudflare/identity-provider.js'
-import { callbackUrlOf, certsUrlOf } from './endpoints.js'
+import { callbackUrlOf, certsUrlOf, hostedUiBase } from './endpoints.js'
 import { ActionError } from './errors.js'
 import type { HttpClient } from './http.js'
 import type { CheckResult } from './model.js'
@@ -127,7 +127,7 @@ async function probeEarly(
   }
   const [clientId, choice, teamName] = known
   if (clientId === undefined || !choice.exists) return undefined
-  const baseUrl = settings.endpoints.hostedUi ?? `https://${choice.hostname}`
+  const baseUrl = hostedUiBase(settings.endpoints.hostedUi, choice.hostname)
   return checkHostedUi(http, { baseUrl, clientId, callbackUrl: callbackUrlOf(teamName), scopes: settings.scopes, pkce: settings.pkce })
 }
 

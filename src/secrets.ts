@@ -54,7 +54,7 @@ export function registerSecret(secret: string | undefined): void {
 export function secretForms(secret: string): string[] {
   const json = (text: string) => JSON.stringify(text).slice(1, -1)
   const bytes = Buffer.from(secret, 'utf8')
-  const encoded = [0, 1, 2].flatMap(offset => [embeddedBase64(bytes, offset, 'base64'), embeddedBase64(bytes, offset, 'base64url')])
+  const encoded = alignedBase64(bytes)
   const all = [
     secret,
     json(secret),
@@ -80,6 +80,11 @@ function embeddedBase64(bytes: Buffer, offset: number, encoding: 'base64' | 'bas
   return text.slice(skip, Math.floor((offset + bytes.length) / 3) * 4)
 }
 
+/** The secret's base64 and base64url, at each of the three alignments it can have inside a longer encoded text. */
+function alignedBase64(bytes: Buffer): string[] {
+  return [0, 1, 2].flatMap(offset => [embeddedBase64(bytes, offset, 'base64'), embeddedBase64(bytes, offset, 'base64url')])
+}
+
 function htmlEscaped(text: string): string {
   const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
   return text.replace(/[&<>"']/g, char => entities[char])
@@ -87,8 +92,7 @@ function htmlEscaped(text: string): string {
 
 /** The texts whose pieces are scrubbed: the secret, and its base64 at each alignment. */
 function pieceSources(secret: string): string[] {
-  const bytes = Buffer.from(secret, 'utf8')
-  return [secret, ...[0, 1, 2].flatMap(offset => [embeddedBase64(bytes, offset, 'base64'), embeddedBase64(bytes, offset, 'base64url')])]
+  return [secret, ...alignedBase64(Buffer.from(secret, 'utf8'))]
 }
 
 function escapeRegExp(char: string): string {

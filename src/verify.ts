@@ -5,7 +5,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK } from 'jose'
 import { DOMAIN_CHECK, deadEndFix, type ObservedDomain } from './cognito/domain.js'
-import type { Endpoints } from './endpoints.js'
+import { hostedUiBase, type Endpoints } from './endpoints.js'
 import { describeError } from './errors.js'
 import type { HttpClient, HttpRequest, HttpResponse } from './http.js'
 import { fail, pass, skip, type CheckResult, type FieldChange } from './model.js'
@@ -577,7 +577,7 @@ export function verifyInputs(settings: Settings, http: HttpClient, endpoints: En
   return {
     http,
     endpoints,
-    hostedUiBase: settings.endpoints.hostedUi ?? `https://${endpoints.hostname}`,
+    hostedUiBase: hostedUiBase(settings.endpoints.hostedUi, endpoints.hostname),
     scopes: settings.scopes,
     pkce: settings.pkce,
     poolHostnames: state.domain.poolHostnames,

@@ -6,6 +6,7 @@ import { ApplyError } from '../apply.js'
 import { describeError, VerificationError } from '../errors.js'
 import * as log from '../log.js'
 import { context } from '../github-context.js'
+import { currentRepository } from '../github.js'
 import type { Outcome } from '../reconcile.js'
 import { redact } from '../secrets.js'
 import type { Settings } from '../settings.js'
@@ -40,22 +41,21 @@ interface PullRequestPayload {
 
 export function runContext(): RunContext {
   const pr = context.payload.pull_request as PullRequestPayload | undefined
-  // context.repo throws without GITHUB_REPOSITORY (a local run); then there are no links either.
-  const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/')
-  const repoUrl = repo ? `${context.serverUrl}/${owner}/${repo}` : undefined
+  // Without GITHUB_REPOSITORY (a local run) there are no links, and no pull request to comment on.
+  const repository = currentRepository()
+  const repoUrl = repository ? `${context.serverUrl}/${repository.owner}/${repository.repo}` : undefined
   const runUrl = context.runId && repoUrl ? `${repoUrl}/actions/runs/${context.runId}` : undefined
   // On a pull request, GITHUB_SHA is a merge commit nobody pushed; the plan is of the head commit.
   const sha = pr?.head?.sha ?? context.sha ?? ''
   const commitUrl = sha && repoUrl ? `${repoUrl}/commit/${sha}` : undefined
-  if (!pr?.number || !repo) return { sha, commitUrl, runUrl }
+  if (!pr?.number || !repository) return { sha, commitUrl, runUrl }
   return {
     sha,
     commitUrl,
     runUrl,
     pullRequest: {
       number: pr.number,
-      owner,
-      repo,
+      ...repository,
       fromFork: !pr.head?.repo || pr.head.repo.full_name !== pr.base?.repo?.full_name
     }
   }
